@@ -1,0 +1,119 @@
+"""`python -m geo …`: the command line of the text → layers pipeline."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from geo import paths
+from geo.corpus import Document, load_bytes, load_file
+from geo.errors import GeoError
+
+
+def _read_inputs(files: list[str]) -> list[tuple[str, Document]]:
+    docs = []
+    for name in files:
+        if name == "-":
+            docs.append(("-", load_bytes(sys.stdin.buffer.read(), "-")))
+        else:
+            docs.append((name, load_file(name)))
+    return docs
+
+
+def _print_json(data) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+
+
+def cmd_extract(args) -> int:
+    from geo.extract import Extractor
+    from geo.gazetteer import load_gazetteer
+
+    extractor = Extractor(load_gazetteer(args.gazetteer))
+    out = []
+    for name, doc in _read_inputs(args.files):
+        for m in extractor.mentions(doc):
+            out.append({"file": name, **m.as_json()})
+    _print_json(out)
+    return 0
+
+
+def cmd_candidates(args) -> int:
+    from geo.candidates import find_candidates
+    from geo.gazetteer import load_gazetteer
+
+    gazetteer = load_gazetteer(args.gazetteer)
+    out = []
+    for name, doc in _read_inputs(args.files):
+        for c in find_candidates(doc, gazetteer):
+            out.append({"file": name, **c})
+    _print_json(out)
+    return 0
+
+
+def cmd_build(args) -> int:
+    from geo.layers import build
+
+    changed = build(args.seeds, args.gazetteer, args.out, if_stale=args.if_stale)
+    print(f"layers {'written to' if changed else 'up to date in'} {args.out}", file=sys.stderr)
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from geo.validate import validate_project
+
+    problems = validate_project(args.seeds, args.gazetteer, args.layers)
+    for p in problems:
+        print(f"INVALID {p}", file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) found", file=sys.stderr)
+        return 1
+    print("valid: gazetteer, citations, frameworks and layers", file=sys.stderr)
+    return 0
+
+
+def cmd_preview(args) -> int:
+    from geo.preview import write_preview
+
+    path = write_preview(args.layers, args.out)
+    print(f"preview written to {path}", file=sys.stderr)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m geo", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name, func, help_):
+        sp = sub.add_parser(name, help=help_, description=help_)
+        sp.set_defaults(func=func)
+        sp.add_argument("--gazetteer", type=Path, default=paths.GAZETTEER, help="gazetteer folder")
+        return sp
+
+    sp = add("extract", cmd_extract, "print every place mention in the given articles as JSON")
+    sp.add_argument("files", nargs="+", metavar="FILE", help="article files; - reads stdin")
+    sp = add("candidates", cmd_candidates, "print place-like names the gazetteer lacks, as JSON")
+    sp.add_argument("files", nargs="+", metavar="FILE", help="article files; - reads stdin")
+    sp = add("build", cmd_build, "build layers/*.geojson and layers/catalog.json atomically")
+    sp.add_argument("--seeds", type=Path, default=paths.SEEDS)
+    sp.add_argument("--out", type=Path, default=paths.LAYERS)
+    sp.add_argument("--if-stale", action="store_true", help="do nothing if the inputs did not change")
+    sp = add("validate", cmd_validate, "check gazetteer, citations, frameworks and layers; non-zero on any problem")
+    sp.add_argument("--seeds", type=Path, default=paths.SEEDS)
+    sp.add_argument("--layers", type=Path, default=paths.LAYERS)
+    sp = add("preview", cmd_preview, "draw every layer over the district map into a PNG")
+    sp.add_argument("--layers", type=Path, default=paths.LAYERS)
+    sp.add_argument("--out", type=Path, default=paths.LAYERS / "preview.png")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except GeoError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,294 @@
+"""Load articles into documents whose every offset points back into the original file.
+
+Matching runs on a normalised copy of the text (print-layout breaks repaired,
+punctuation width folded, traditional characters converted to simplified); the
+copy keeps, for each of its characters, the index of the original character it
+came from, so any span found in it can be cited as an exact slice of the original.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+
+import yaml
+
+from geo.errors import GeoError
+
+
+class CorpusError(GeoError):
+    """An article or the catalog cannot be used; the message names the file and the reason."""
+
+
+SENTENCE_END = "。！？!?；;…"
+CLOSERS = "”’」』）)》"
+# A paragraph that starts like this is a caption, bullet or list item, never a continuation.
+NOT_CONTINUATION = "-•▲■□①②③④⑤⑥⑦⑧⑨⑩（(【[“"
+_BREAK = re.compile(r"[ \t\u3000]*\n[ \t\u3000\n]*")
+_CONTROL_OK = "\n\r\t"
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of the original text: ``text == original[start:end]``."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Document:
+    id: str
+    original: str
+    norm: str
+    norm_to_orig: list[int]
+    meta: dict = field(default_factory=dict)
+    source: str = ""
+    encoding: str = "utf-8"
+
+    def orig_span(self, nstart: int, nend: int) -> tuple[int, int]:
+        """Map a span of the normalised text to the original (end exclusive)."""
+        if nend <= nstart:
+            pos = self.norm_to_orig[nstart] if nstart < len(self.norm_to_orig) else len(self.original)
+            return pos, pos
+        return self.norm_to_orig[nstart], self.norm_to_orig[nend - 1] + 1
+
+    def slice(self, start: int, end: int) -> str:
+        return self.original[start:end]
+
+    @property
+    def sentences(self) -> list[Span]:
+        return _segments(self, _sentence_bounds(self.norm))
+
+    @property
+    def paragraphs(self) -> list[Span]:
+        return _segments(self, _paragraph_bounds(self.norm))
+
+    def sentence_at(self, start: int, end: int) -> Span:
+        """The sentence of the original text that contains [start, end)."""
+        for s in self.sentences:
+            if s.start <= start and end <= s.end:
+                return s
+        # A match straddling a sentence boundary: cite the union of the sentences it touches.
+        touched = [s for s in self.sentences if s.start < end and start < s.end]
+        lo = min([start] + [s.start for s in touched])
+        hi = max([end] + [s.end for s in touched])
+        return Span(lo, hi, self.original[lo:hi])
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def decode(data: bytes, name: str) -> tuple[str, str]:
+    """Decode article bytes as UTF-8 or, failing that, GB18030; refuse empty and binary data."""
+    if not data.strip():
+        raise CorpusError(f"{name}: the file is empty")
+    if b"\x00" in data:
+        raise CorpusError(f"{name}: binary data (NUL bytes), not an article")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in _CONTROL_OK)
+        if controls > max(2, len(text) // 200):
+            raise CorpusError(f"{name}: binary data ({controls} control characters), not an article")
+        if encoding == "gb18030" and not _looks_chinese(text):
+            break
+        return text, "utf-8" if encoding == "utf-8-sig" else encoding
+    raise CorpusError(f"{name}: not UTF-8 text, and not GB18030/GBK either (undecodable bytes)")
+
+
+def _looks_chinese(text: str) -> bool:
+    """GB18030 decodes most byte soup; accept it only if the result is mostly CJK text."""
+    letters = [ch for ch in text if not ch.isspace()]
+    cjk = sum(1 for ch in letters if "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or ch.isascii())
+    return bool(letters) and cjk / len(letters) > 0.8
+
+
+# --------------------------------------------------------------------------- normalisation
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc  # OpenCC: the reference traditional→simplified converter
+
+    return opencc.OpenCC("t2s")
+
+
+def fold_char(ch: str) -> str:
+    """Fold full-width ASCII forms and the ideographic space to their ASCII twins."""
+    if "\uff01" <= ch <= "\uff5e" or ch == "\u3000":
+        folded = unicodedata.normalize("NFKC", ch)
+        if len(folded) == 1:
+            return folded
+    return ch
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified, keeping the length (so the offset map stays one to one)."""
+    converted = _t2s().convert(text)
+    if len(converted) == len(text):
+        return converted
+    return "".join(c if len(c := _t2s().convert(ch)) == 1 else ch for ch in text)
+
+
+def normalise_text(text: str) -> str:
+    """Normalise a short string (a gazetteer name) the way documents are normalised."""
+    return normalise(text)[0]
+
+
+def normalise(text: str) -> tuple[str, list[int]]:
+    """Return the normalised text and, for each of its characters, its index in ``text``."""
+    keep = [True] * len(text)
+    for m in _BREAK.finditer(text):
+        if _is_layout_break(text, m.start(), m.end()):
+            for i in range(m.start(), m.end()):
+                keep[i] = False
+    chars: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        if keep[i]:
+            chars.append(fold_char(ch))
+            index.append(i)
+    return to_simplified("".join(chars)), index
+
+
+def _is_layout_break(text: str, start: int, end: int) -> bool:
+    """A line break inside a running sentence, left there by the print layout.
+
+    The previous paragraph must be body text (it has clause punctuation) and end
+    mid-sentence; the next one must start with a character that can continue it.
+    """
+    if start == 0 or end >= len(text):
+        return False
+    prev = text[text.rfind("\n", 0, start) + 1:start]
+    nxt_end = text.find("\n", end)
+    nxt = text[end:nxt_end if nxt_end >= 0 else len(text)]
+    before, after = text[start - 1], text[end]
+    if before in SENTENCE_END or after in NOT_CONTINUATION:
+        return False
+    if not (_is_cjk(before) or before in "、，,”") or not (_is_cjk(after) or after.isalnum()):
+        return False
+    # Headlines and captions stand alone: they have no clause punctuation, or a
+    # space between their halves, or a photo credit at the end.
+    return _is_body(prev) and not prev.endswith(("供图", "摄")) and _has_clause_punct(nxt)
+
+
+def _has_clause_punct(line: str) -> bool:
+    return any(p in line for p in "，,。、；;")
+
+
+def _is_body(line: str) -> bool:
+    return _has_clause_punct(line) and " " not in line and "\u3000" not in line
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+# --------------------------------------------------------------------------- segmentation
+
+
+def _sentence_bounds(norm: str) -> Iterator[tuple[int, int]]:
+    start = 0
+    i = 0
+    n = len(norm)
+    while i < n:
+        ch = norm[i]
+        if ch == "\n":
+            yield start, i
+            start = i + 1
+        elif ch in SENTENCE_END:
+            j = i + 1
+            while j < n and norm[j] in CLOSERS + "”":
+                j += 1
+            yield start, j
+            start = j
+            i = j - 1
+        i += 1
+    yield start, n
+
+
+def _paragraph_bounds(norm: str) -> Iterator[tuple[int, int]]:
+    start = 0
+    for m in re.finditer(r"\n+", norm):
+        yield start, m.start()
+        start = m.end()
+    yield start, len(norm)
+
+
+def _segments(doc: Document, bounds: Iterator[tuple[int, int]]) -> list[Span]:
+    out = []
+    for ns, ne in bounds:
+        while ns < ne and doc.norm[ns].isspace():
+            ns += 1
+        while ne > ns and doc.norm[ne - 1].isspace():
+            ne -= 1
+        if ne > ns:
+            s, e = doc.orig_span(ns, ne)
+            out.append(Span(s, e, doc.original[s:e]))
+    return out
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def document_from_text(doc_id: str, text: str, meta: dict | None = None, source: str = "",
+                       encoding: str = "utf-8") -> Document:
+    norm, index = normalise(text)
+    return Document(doc_id, text, norm, index, dict(meta or {}), source or doc_id, encoding)
+
+
+def load_file(path: str | Path, meta: dict | None = None) -> Document:
+    """Load any article file (not necessarily in the catalog)."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    text, encoding = decode(data, str(path))
+    return document_from_text(path.stem, text, meta, str(path), encoding)
+
+
+def load_bytes(data: bytes, name: str = "-") -> Document:
+    text, encoding = decode(data, name)
+    return document_from_text(name, text, None, name, encoding)
+
+
+def load_catalog(seeds_dir: str | Path) -> list[dict]:
+    path = Path(seeds_dir) / "catalog.yml"
+    try:
+        catalog = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CorpusError(f"{path}: cannot read the catalog ({exc.strerror or exc})") from None
+    except yaml.YAMLError as exc:
+        raise CorpusError(f"{path}: the catalog is not valid YAML ({exc})") from None
+    entries = (catalog or {}).get("articles") if isinstance(catalog, dict) else None
+    if not isinstance(entries, list):
+        raise CorpusError(f"{path}: the catalog has no 'articles' list")
+    for n, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not entry.get("id"):
+            raise CorpusError(f"{path}: catalog entry #{n + 1} has no id")
+    return entries
+
+
+def load_corpus(seeds_dir: str | Path) -> list[Document]:
+    """Load every article of the catalog; the files and the catalog must match one to one."""
+    seeds_dir = Path(seeds_dir)
+    entries = load_catalog(seeds_dir)
+    by_id = {e["id"]: e for e in entries}
+    files = {p.stem: p for p in seeds_dir.glob("*.txt")}
+    missing_files = sorted(set(by_id) - set(files))
+    if missing_files:
+        raise CorpusError(f"{seeds_dir / 'catalog.yml'}: catalog entry without its file: "
+                          + ", ".join(f"{i}.txt" for i in missing_files))
+    uncatalogued = sorted(set(files) - set(by_id))
+    if uncatalogued:
+        raise CorpusError(f"{seeds_dir}: article missing from the catalog: "
+                          + ", ".join(f"{i}.txt" for i in uncatalogued))
+    return [load_file(files[e["id"]], e) for e in entries]

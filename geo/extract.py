@@ -1,0 +1,300 @@
+"""Find every gazetteer place in a document, and the planning frameworks the text enumerates.
+
+Names are matched with one Aho–Corasick automaton over the normalised text (leftmost-longest,
+so 济南槐荫经济开发区 is one place, not 槐荫 + …); every match is mapped back to the original
+text, so `surface == original[start:end]` even when a layout break splits the name.
+"""
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+
+import ahocorasick
+
+from geo.corpus import Document, normalise_text
+from geo.gazetteer import Gazetteer
+
+NUMERALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+# What a counted framework is called: "五大主战场", "三大功能平台", "六大板块" …
+FRAMEWORK_HEADS = ("功能载体平台", "新兴主导产业", "主战场", "功能平台", "发展平台", "主导产业",
+                   "主攻方向", "板块", "平台", "功能")
+_COUNTED = re.compile("([一二两三四五六七八九十])大(" + "|".join(FRAMEWORK_HEADS) + ")")
+# A spatial structure: "一轴、三区、多园" — each part a numeral (or 多, "many") and a kind of part.
+_PART = "[一二两三四五六七八九十多][轴区园带廊心核城]"
+_STRUCTURE = re.compile(f"{_PART}(?:、?{_PART})+")
+PART_KINDS = {"轴": {"axis"}, "带": {"axis"}, "廊": {"axis", "zone"}, "区": {"zone"},
+              "园": {"industrial-park", "park"}, "心": {"zone", "project"}, "核": {"zone", "project"},
+              "城": {"zone"}}
+CLAUSE_BREAK = "，,。；;：:！!？?\n"
+OPEN_QUOTES, CLOSE_QUOTES = "“「『‘", "”」』’"
+
+
+@dataclass
+class Mention:
+    place_id: str
+    name: str
+    doc_id: str
+    start: int
+    end: int
+    surface: str
+    quote: str
+    quote_start: int
+    quote_end: int
+    nstart: int = field(repr=False, default=0)
+    nend: int = field(repr=False, default=0)
+    frameworks: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {"place_id": self.place_id, "name": self.name, "surface": self.surface,
+                "start": self.start, "end": self.end, "quote": self.quote,
+                "frameworks": sorted(self.frameworks)}
+
+
+@dataclass
+class Member:
+    text: str
+    place_id: str | None
+    start: int
+    end: int
+    role: str = ""
+
+
+@dataclass
+class Framework:
+    """One enumeration of a framework in one document, with the members it lists."""
+
+    id: str
+    label: str
+    doc_id: str
+    start: int
+    end: int
+    quote: str
+    quote_start: int
+    quote_end: int
+    count: int | None
+    members: list[Member]
+    complete: bool = True          # False for "X是…三大平台之一": one member, count not checkable
+    part_counts: dict[str, int | None] | None = None   # structures: {"三区": 3, "多园": None}
+
+    @property
+    def count_ok(self) -> bool:
+        """The number of members is the number the text states (多, "many", means two or more)."""
+        if not self.complete:
+            return True
+        if self.part_counts is None:
+            return self.count == len(self.members)
+        for part, expected in self.part_counts.items():
+            n = sum(1 for m in self.members if m.role == part)
+            if n < 2 if expected is None else n != expected:
+                return False
+        return True
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "label": self.label, "doc": self.doc_id, "start": self.start,
+                "end": self.end, "quote": self.quote, "count": self.count,
+                "complete": self.complete, "count_ok": self.count_ok, "part_counts": self.part_counts,
+                "members": [m.__dict__ for m in self.members]}
+
+
+class Extractor:
+    def __init__(self, gazetteer: Gazetteer):
+        self.gazetteer = gazetteer
+        self.automaton = ahocorasick.Automaton()
+        for place in gazetteer:
+            for form, short in [(f, False) for f in place.full_forms] + [(f, True) for f in place.short_aliases]:
+                key = normalise_text(form)
+                self.automaton.add_word(key, (place.id, short, len(key)))
+        self.automaton.make_automaton()
+
+    # ------------------------------------------------------------------ mentions
+
+    def mentions(self, doc: Document) -> list[Mention]:
+        """Every place mention in the document, in text order."""
+        return self.extract(doc)[0]
+
+    def extract(self, doc: Document) -> tuple[list[Mention], list[Framework]]:
+        raw = []
+        for nend_incl, (pid, short, length) in self.automaton.iter_long(doc.norm):
+            nstart, nend = nend_incl + 1 - length, nend_incl + 1
+            if _ascii_glued(doc.norm, nstart, nend):
+                continue
+            raw.append((nstart, nend, pid, short))
+        anchored = {pid for _, _, pid, short in raw if not short}
+        out = []
+        for nstart, nend, pid, short in raw:
+            if short and pid not in anchored:
+                continue
+            start, end = doc.orig_span(nstart, nend)
+            sent = doc.sentence_at(start, end)
+            out.append(Mention(pid, self.gazetteer[pid].name, doc.id, start, end, doc.original[start:end],
+                               sent.text, sent.start, sent.end, nstart, nend))
+        frameworks = self.frameworks(doc, out)
+        member_of: dict[str, set[str]] = {}
+        for f in frameworks:
+            for m in f.members:
+                if m.place_id:
+                    member_of.setdefault(m.place_id, set()).add(f.id)
+        for m in out:
+            m.frameworks = sorted(member_of.get(m.place_id, ()))
+        return out, frameworks
+
+    # ------------------------------------------------------------------ frameworks
+
+    def frameworks(self, doc: Document, mentions: list[Mention]) -> list[Framework]:
+        """Framework enumerations in the document: counted lists, "之一" statements and structures."""
+        ends = {m.nend: m for m in mentions}
+        district = _doc_district(doc, self.gazetteer)
+        found = []
+        for match in _COUNTED.finditer(doc.norm):
+            f = self._counted(doc, match, ends, mentions, district)
+            if f:
+                found.append(f)
+        for match in _STRUCTURE.finditer(doc.norm):
+            found.append(self._structure(doc, match, mentions, district))
+        return found
+
+    def _framework_id(self, label: str, district: str | None, doc: Document) -> str:
+        fdef = self.gazetteer.framework_for(label, district)
+        return fdef.id if fdef else f"{doc.id}:{label}"
+
+    def _cite(self, doc: Document, nstart: int, nend: int):
+        start, end = doc.orig_span(nstart, nend)
+        return start, end, doc.sentence_at(start, end)
+
+    def _counted(self, doc, match, ends, mentions, district) -> Framework | None:
+        label = match.group(0)
+        count = NUMERALS[match.group(1)]
+        items = _enumeration_before(doc.norm, match.start())
+        if len(items) >= 2:
+            items = _split_last(items, count, doc.norm, ends)
+            members = _members(doc, items, ends)
+            start, end, sent = self._cite(doc, items[0][0], match.end())
+            return Framework(self._framework_id(label, district, doc), label, doc.id, start, end, sent.text,
+                             sent.start, sent.end, count, members)
+        # "X也是……三大功能载体平台之一": X is one member; the sentence cannot be checked for the count.
+        if doc.norm.startswith("之一", match.end()):
+            s0, s1, sent = self._cite(doc, match.start(), match.end() + 2)
+            subject = next((m for m in mentions if sent.start <= m.start < m.end <= s0), None)
+            if subject:
+                member = Member(subject.surface, subject.place_id, subject.start, subject.end)
+                return Framework(self._framework_id(label, district, doc), label, doc.id, s0, s1, sent.text,
+                                 sent.start, sent.end, count, [member], complete=False)
+        return None
+
+    def _structure(self, doc, match, mentions, district) -> Framework:
+        """"一轴、三区、多园": each part's members are the places of the matching kind in the
+        paragraphs that take up that part by name (建设“三区”…在明府城片区…在中央商务区…)."""
+        text = match.group(0)
+        parts = re.findall(_PART, text)
+        label = "".join(parts)
+        members = []
+        for part in parts:
+            kinds = PART_KINDS[part[1]]
+            for para in doc.paragraphs:
+                if f"“{part}”" not in normalise_text(para.text):
+                    continue
+                seen = {m.place_id for m in members}
+                for m in mentions:
+                    if para.start <= m.start < para.end and self.gazetteer[m.place_id].kind in kinds \
+                            and m.place_id not in seen:
+                        members.append(Member(m.surface, m.place_id, m.start, m.end, role=part))
+                        seen.add(m.place_id)
+        start, end, sent = self._cite(doc, match.start(), match.end())
+        part_counts = {p: (None if p[0] == "多" else NUMERALS[p[0]]) for p in parts}
+        # No paragraph takes the parts up ("一城两区三园" named only): members unknown, not wrong.
+        return Framework(self._framework_id(label, district, doc), label, doc.id, start, end, sent.text,
+                         sent.start, sent.end, None, members, complete=bool(members), part_counts=part_counts)
+
+
+def _ascii_glued(norm: str, start: int, end: int) -> bool:
+    """A Latin name (CBD) must not be part of a longer Latin word."""
+    before = norm[start - 1] if start else ""
+    after = norm[end] if end < len(norm) else ""
+    return (norm[start].isascii() and before.isascii() and before.isalnum()) or \
+           (norm[end - 1].isascii() and after.isascii() and after.isalnum())
+
+
+def _doc_district(doc: Document, gazetteer: Gazetteer) -> str | None:
+    districts = (doc.meta or {}).get("districts") or []
+    if len(districts) == 1:
+        return districts[0].get("name")
+    return None
+
+
+def _enumeration_before(norm: str, pos: int) -> list[tuple[int, int]]:
+    """The 、-separated items that end right before a count word, as (start, end) in norm."""
+    end = pos
+    if end and norm[end - 1] in OPEN_QUOTES:        # A、B、C“三大功能平台”
+        end -= 1
+    if end and norm[end - 1] in CLOSE_QUOTES:       # “A、B、C”五大主战场
+        opening = max(norm.rfind(q, 0, end - 1) for q in OPEN_QUOTES)
+        if opening < 0:
+            return []
+        start, end = opening + 1, end - 1
+    else:
+        start = max(norm.rfind(c, 0, end) for c in CLAUSE_BREAK + OPEN_QUOTES + CLOSE_QUOTES) + 1
+    if norm.endswith("等", start, end):
+        end -= 1
+    items, cursor = [], start
+    for i in range(start, end):
+        if norm[i] == "、":
+            items.append((cursor, i))
+            cursor = i + 1
+    items.append((cursor, end))
+    return [(s, e) for s, e in items if e > s] if len(items) > 1 else []
+
+
+def _split_last(items, count, norm, ends) -> list[tuple[int, int]]:
+    """"…、商务服务和文化旅游等六大功能": read 和/及/与 in the last item as a separator, but only
+    when the last item is not a place name and that reading gives the stated count."""
+    s, e = items[-1]
+    if len(items) + 1 != count or e in ends:
+        return items
+    for conj in ("以及", "和", "及", "与"):
+        i = norm.find(conj, s, e)
+        if i > s:
+            return items[:-1] + [(s, i), (i + len(conj), e)]
+    return items
+
+
+def _members(doc: Document, items, ends) -> list[Member]:
+    """Resolve each item to the place mention that ends where the item ends; else keep its text.
+
+    The first item of an unquoted list starts after the verb ("推进A、B…"); when it is not a
+    place, its text is cut to the median length of the other items."""
+    members = []
+    others = [e - s for s, e in items[1:]]
+    for k, (s, e) in enumerate(items):
+        while e > s and doc.norm[e - 1] in CLOSE_QUOTES + OPEN_QUOTES:
+            e -= 1
+        while s < e and doc.norm[s] in CLOSE_QUOTES + OPEN_QUOTES:
+            s += 1
+        mention = ends.get(e)
+        if mention and mention.nstart >= s:
+            members.append(Member(mention.surface, mention.place_id, mention.start, mention.end))
+            continue
+        if k == 0 and others:
+            s = max(s, e - round(statistics.median(others)))
+        start, end = doc.orig_span(s, e)
+        members.append(Member(doc.original[start:end], None, start, end))
+    return members
+
+
+def extract_all(docs: list[Document], gazetteer: Gazetteer) -> tuple[list[Mention], list[Framework]]:
+    """Mentions and frameworks of many documents; a place's frameworks are those of all of them."""
+    extractor = Extractor(gazetteer)
+    mentions, frameworks = [], []
+    for doc in docs:
+        m, f = extractor.extract(doc)
+        mentions += m
+        frameworks += f
+    member_of: dict[str, set[str]] = {}
+    for f in frameworks:
+        if f.id.split(":")[0] != f.doc_id:
+            for m in f.members:
+                if m.place_id:
+                    member_of.setdefault(m.place_id, set()).add(f.id)
+    for m in mentions:
+        m.frameworks = sorted(member_of.get(m.place_id, ()))
+    return mentions, frameworks
