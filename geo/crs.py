@@ -30,7 +30,7 @@ from shapely.geometry.base import BaseGeometry
 _KRASOVSKY_A = 6378245.0
 _KRASOVSKY_EE = 0.00669342162296594323
 _BD_X_PI = math.pi * 3000.0 / 180.0
-# Inverse iterations stop below this change (degrees, ~1e-5 mm) or after _MAX_ITER rounds.
+# Inverse iterations stop below this step (degrees, ~0.01 mm) or after _MAX_ITER rounds.
 _TOL_DEG = 1e-10
 _MAX_ITER = 30
 _GEOD = Geod(ellps="WGS84")
