@@ -1,0 +1,148 @@
+"""geo.corpus: original text kept exactly, normalised copy for matching, offsets that map back."""
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import ROOT, run_geo
+from geo.corpus import CorpusError, decode, document_from_text, load_corpus, load_file, normalise
+
+
+def test_sentences_and_paragraphs_slice_the_original_exactly(corpus):
+    assert len(corpus) == 5
+    for doc in corpus:
+        assert doc.original == (ROOT / "seeds" / f"{doc.id}.txt").read_text(encoding="utf-8")
+        assert len(doc.norm) == len(doc.norm_to_orig)
+        for span in doc.sentences + doc.paragraphs:
+            assert doc.original[span.start:span.end] == span.text
+        # Every normalised character came from the original character it maps to.
+        for i, j in enumerate(doc.norm_to_orig):
+            assert doc.norm[i] == doc.original[j] or doc.norm[i] != doc.original[j] and not doc.original[j].isspace()
+
+
+def test_layout_breaks_inside_words_are_repaired(docs_by_id):
+    d000, d002 = docs_by_id["000_d54c22738cddc5a0"], docs_by_id["002_ab62ca587b7de40b"]
+    assert "央企\n\n总部城" in d000.original and "央企总部城将高水平建设" in d000.norm
+    assert "不断推\n\n进" in d002.original and "不断推进" in d002.norm
+    i = d000.norm.index("央企总部城将")
+    start, end = d000.orig_span(i, i + 5)
+    assert d000.original[start:end] == "央企\n\n总部城"
+
+
+def test_headlines_and_captions_are_not_glued_to_the_next_paragraph(docs_by_id):
+    d000 = docs_by_id["000_d54c22738cddc5a0"]
+    assert "槐荫区供图\n" in d000.norm              # photo credit stays apart
+    assert "医养之都”\n" in d000.norm                 # headline stays apart
+    sentences = [s.text for s in d000.sentences]
+    assert "奋力建设现代化强省会一流中心城区" in sentences
+
+
+def test_ascii_and_fullwidth_punctuation_fold_together():
+    a = document_from_text("a", "槐荫区:打造“齐鲁门户,医养之都”")
+    b = document_from_text("b", "槐荫区：打造“齐鲁门户，医养之都”")
+    assert a.norm == b.norm
+
+
+def test_traditional_text_is_matched_as_simplified_with_offsets_kept():
+    doc = document_from_text("t", "濟南國際醫學科學中心")
+    assert doc.norm == "济南国际医学科学中心" and doc.norm_to_orig == list(range(10))
+
+
+# ------------------------------------------------------------------ property test
+
+_word = st.text(alphabet="济南槐荫区医学中心央企总部城公园产业园", min_size=1, max_size=8)
+_punct = st.sampled_from(["，", ",", "。", "、", "：", ":", "；"])
+
+
+@st.composite
+def _article(draw):
+    parts = []
+    for _ in range(draw(st.integers(1, 12))):
+        parts.append(draw(_word))
+        parts.append(draw(st.sampled_from(["", "", "\n\n", "\n", "\n\n\n", "，", ","])))
+        parts.append(draw(_punct) if draw(st.booleans()) else "")
+    return "".join(parts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_article())
+def test_offsets_round_trip_on_synthetic_text(text):
+    doc = document_from_text("h", text)
+    norm, index = normalise(text)
+    assert norm == doc.norm and len(index) == len(norm)
+    assert index == sorted(set(index))                        # monotonic, no duplicates
+    for span in doc.sentences + doc.paragraphs:
+        assert text[span.start:span.end] == span.text
+    removed = set(range(len(text))) - set(index)
+    assert all(text[i].isspace() or text[i] in " \u3000" for i in removed)   # only whitespace is dropped
+    for i in range(len(norm)):
+        for j in range(i + 1, min(len(norm), i + 6) + 1):
+            s, e = doc.orig_span(i, j)
+            # the original slice, with breaks removed and punctuation folded, is the normalised slice
+            assert normalise(text[s:e])[0].replace("\n", "") == norm[i:j].replace("\n", "")
+
+
+# ------------------------------------------------------------------ bad input
+
+
+def test_gb18030_article_is_decoded(tmp_path):
+    path = tmp_path / "gbk.txt"
+    path.write_bytes("济南国际医学科学中心建设提速，央企总部城开工。".encode("gb18030"))
+    doc = load_file(path)
+    assert doc.encoding == "gb18030" and doc.original.startswith("济南国际医学科学中心")
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b"", "empty"),
+    (b"  \n\n ", "empty"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+    (bytes(range(1, 32)) * 20, "binary"),
+    (b"\xff\xfe\xfd\x80\x81" * 40, "not UTF-8"),
+])
+def test_bad_bytes_are_refused_with_a_reason(data, reason):
+    with pytest.raises(CorpusError) as exc:
+        decode(data, "bad.txt")
+    assert "bad.txt" in str(exc.value) and reason in str(exc.value)
+
+
+def _seed_copy(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for p in (ROOT / "seeds").iterdir():
+        (seeds / p.name).write_bytes(p.read_bytes())
+    return seeds
+
+
+def test_article_missing_from_catalog_is_named(tmp_path):
+    seeds = _seed_copy(tmp_path)
+    (seeds / "999_extra.txt").write_text("槐荫区新建公园。", encoding="utf-8")
+    with pytest.raises(CorpusError, match="missing from the catalog: 999_extra.txt"):
+        load_corpus(seeds)
+
+
+def test_catalog_entry_without_its_file_is_named(tmp_path):
+    seeds = _seed_copy(tmp_path)
+    (seeds / "003_6a09d21cf5d458f4.txt").unlink()
+    with pytest.raises(CorpusError, match="without its file: 003_6a09d21cf5d458f4.txt"):
+        load_corpus(seeds)
+
+
+def test_broken_catalog_is_reported(tmp_path):
+    seeds = _seed_copy(tmp_path)
+    (seeds / "catalog.yml").write_text("articles: [unclosed", encoding="utf-8")
+    with pytest.raises(CorpusError, match="not valid YAML"):
+        load_corpus(seeds)
+
+
+@pytest.mark.parametrize("content, reason", [(b"", "empty"), (b"\x00\x01binary\x00", "binary")])
+def test_cli_reports_bad_files_without_traceback(tmp_path, content, reason):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(content)
+    out = run_geo("extract", str(bad))
+    assert out.returncode == 2
+    err = out.stderr.decode()
+    assert "bad.txt" in err and reason in err and "Traceback" not in err
+
+
+def test_cli_reports_missing_file(tmp_path):
+    out = run_geo("candidates", str(tmp_path / "nope.txt"))
+    assert out.returncode == 2 and "nope.txt" in out.stderr.decode() and "Traceback" not in out.stderr.decode()
