@@ -1,30 +1,47 @@
-"""The Flask app: reads layers/ only, never the articles or the gazetteer."""
+"""The Flask app: reads layers/ only, never the articles or the gazetteer.
+
+Application factory in the flaskr style: configuration passed in, one blueprint per area.
+"""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from flask import Flask, render_template_string
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from webmap.store import LayerStore
 
 ROOT = Path(__file__).resolve().parent.parent
-
-_INDEX = """<!doctype html><html lang="zh-Hans"><meta charset="utf-8"><title>Jinan Zones</title>
-<h1>Jinan Zones · 济南片区</h1><ul>{% for name, layer in layers %}
-<li>{{ layer.get('title_zh', name) }} — {{ layer.get('title_en', '') }} ({{ layer.get('feature_count', '?') }})</li>
-{% endfor %}</ul></html>"""
 
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
-    app.config.update(LAYERS_DIR=str(ROOT / "layers"))
+    app.config.update(
+        LAYERS_DIR=str(ROOT / "layers"),
+        TIANDITU_KEY=None,
+    )
+    app.config.from_prefixed_env("JINAN_ZONES")
     app.config.update(config or {})
+    app.extensions["layers"] = LayerStore(app.config["LAYERS_DIR"])
 
-    @app.get("/")
-    def index():
-        catalog_path = Path(app.config["LAYERS_DIR"]) / "catalog.json"
-        layers = {}
-        if catalog_path.exists():
-            layers = json.loads(catalog_path.read_text(encoding="utf-8")).get("layers", {})
-        return render_template_string(_INDEX, layers=sorted(layers.items()))
+    from webmap import downloads, ogc, site
+
+    app.register_blueprint(site.bp)          # the map, place and source pages
+    app.register_blueprint(downloads.bp)     # /layers/: listing and downloads
+    app.register_blueprint(ogc.bp)           # /ogc: OGC API – Features
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        wants_json = request.path.startswith(("/ogc", "/layers")) and not request.path.endswith("/") \
+            or request.accept_mimetypes.best == "application/json"
+        if wants_json:
+            return jsonify(code=exc.code, error=exc.name, description=exc.description), exc.code
+        return site.error_page(exc), exc.code
 
     return app
+
+
+def store() -> LayerStore:
+    from flask import current_app
+
+    return current_app.extensions["layers"]

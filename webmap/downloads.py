@@ -1,0 +1,4 @@
+"""(stub) — being written."""
+from flask import Blueprint
+
+bp = Blueprint("downloads", __name__)

@@ -1,0 +1,69 @@
+"""The app's only view of the data: layers/ read into memory, reloaded when the build changes it.
+
+`webmap` never reads articles or the gazetteer at request time. Everything derived from the layers
+(pages, downloads) is cached per `LayerStore.version`, which changes when catalog.json changes.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Snapshot:
+    version: str                       # sha256 of catalog.json: changes with every build
+    catalog: dict
+    layers: dict[str, dict]            # name → FeatureCollection
+    raw: dict[str, bytes]              # name → the .geojson file's bytes, as committed
+    places: dict[str, dict] = field(default_factory=dict)        # place id → feature
+    place_layers: dict[str, list[str]] = field(default_factory=dict)  # place id → layer names
+
+
+class LayerStore:
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        self._stamp: tuple | None = None
+        self._cache: dict = {}
+
+    def _catalog_stamp(self) -> tuple:
+        st = (self.folder / "catalog.json").stat()
+        return st.st_mtime_ns, st.st_size, st.st_ino
+
+    def snapshot(self) -> Snapshot:
+        """The current layers; re-read only when catalog.json changed on disk."""
+        stamp = self._catalog_stamp()
+        if self._snapshot is None or stamp != self._stamp:
+            with self._lock:
+                if self._snapshot is None or stamp != self._stamp:
+                    self._snapshot = self._load()
+                    self._stamp = stamp
+                    self._cache = {}
+        return self._snapshot
+
+    def cached(self, key, compute):
+        """Memoise `compute()` for the current snapshot (pages rendered once, served from memory)."""
+        snap = self.snapshot()
+        full = (snap.version, key)
+        if full not in self._cache:
+            self._cache[full] = compute()
+        return self._cache[full]
+
+    def _load(self) -> Snapshot:
+        cat_bytes = (self.folder / "catalog.json").read_bytes()
+        catalog = json.loads(cat_bytes)
+        layers, raw, places, place_layers = {}, {}, {}, {}
+        for name, spec in catalog["layers"].items():
+            data = (self.folder / spec["file"]).read_bytes()
+            raw[name] = data
+            layers[name] = json.loads(data)
+            if name == "districts":
+                continue
+            for f in layers[name]["features"]:
+                places.setdefault(f["id"], f)
+                place_layers.setdefault(f["id"], []).append(name)
+        return Snapshot(hashlib.sha256(cat_bytes).hexdigest(), catalog, layers, raw, places, place_layers)
