@@ -46,3 +46,71 @@ def gazetteer():
 
 def run_geo(*args: str, stdin: bytes | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "geo", *args], input=stdin, capture_output=True, cwd=cwd)
+
+
+# ------------------------------------------------------------------ live server and browser
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 30.0) -> None:
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def start_gunicorn(port: int, workers: int = 2, env: dict | None = None):
+    """The app under gunicorn, as `make run` serves it; the caller terminates it."""
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    proc = subprocess.Popen(
+        [str(gunicorn), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+         "webmap:create_app()"], cwd=ROOT, env={**os.environ, **(env or {})})
+    try:
+        wait_for(f"http://127.0.0.1:{port}/layers/?f=json")
+    except OSError:
+        proc.terminate()
+        raise
+    return proc
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    """Base URL of the app running under gunicorn on a free loopback port."""
+    port = free_port()
+    proc = start_gunicorn(port)
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+                 "--no-first-run", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium driven by Playwright (no browser download)."""
+    chromium = require_tool("chromium", "end-to-end map tests in a real browser")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
