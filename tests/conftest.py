@@ -80,7 +80,7 @@ def start_gunicorn(port: int, workers: int = 2, env: dict | None = None):
         [str(gunicorn), "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
          "webmap:create_app()"], cwd=ROOT, env={**os.environ, **(env or {})})
     try:
-        wait_for(f"http://127.0.0.1:{port}/layers/?f=json")
+        wait_for(f"http://127.0.0.1:{port}/")
     except OSError:
         proc.terminate()
         raise
