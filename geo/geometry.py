@@ -103,6 +103,10 @@ def _resolve_one(place: Place, districts, resolve_parent, gazetteer) -> Resolved
     if not isinstance(g, dict):
         raise GeometryError("geometry must be a GeoJSON geometry, 'district' or 'parent'")
     geom = shape(g)
+    if geom.is_empty:
+        raise GeometryError("empty geometry")
+    if not geom.is_valid:
+        raise GeometryError(f"invalid geometry ({shapely.is_valid_reason(geom)})")
     method = "drawn"
     if s.get("clip_to_district"):
         if district is None:
@@ -131,8 +135,12 @@ def _same_dimension(clipped: BaseGeometry, original: BaseGeometry) -> BaseGeomet
 
 
 def rfc7946(geom: BaseGeometry) -> dict[str, Any]:
-    """GeoJSON geometry: counter-clockwise exteriors, clockwise holes, 6 decimals, lists not tuples."""
-    geom = shapely.set_precision(geom, 10 ** -DECIMALS) if geom.geom_type != "Point" else geom
+    """GeoJSON geometry: counter-clockwise exteriors, clockwise holes, 6 decimals, lists not tuples.
+
+    Plain rounding keeps vertex order (a borrowed district stays identical to the district layer);
+    only if rounding breaks validity is the geometry snapped to the 6-decimal grid instead."""
+    rounded = shape(_round(mapping(geom)))
+    geom = rounded if rounded.is_valid else shapely.set_precision(geom, 10 ** -DECIMALS)
     if geom.geom_type == "Polygon":
         geom = orient(geom, 1.0)
     elif geom.geom_type == "MultiPolygon":

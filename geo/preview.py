@@ -1,0 +1,102 @@
+"""`python -m geo preview`: every layer over the district map in one PNG, without tiles or a browser.
+
+One panel per place layer, each zoomed to the core districts (历下, 市中, 槐荫) with the layer's
+features drawn and labelled; approximate shapes (precision zone/district) are dashed, as on the web map.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from shapely.geometry import shape
+
+CORE = ("370102", "370103", "370104")
+COLOURS = {"huaiyin-five-battlefields": "#d7301f", "huaiyin-three-platforms": "#2b8cbe",
+           "lixia-axis-districts-parks": "#6a51a3", "parks": "#238b45", "projects": "#e6550d",
+           "zones-and-corridors": "#525252"}
+CJK_FONTS = ["Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "Source Han Sans SC", "DejaVu Sans"]
+
+
+def _load(layers_dir: Path) -> tuple[dict, dict]:
+    catalog = json.loads((layers_dir / "catalog.json").read_text(encoding="utf-8"))
+    layers = {n: json.loads((layers_dir / s["file"]).read_text(encoding="utf-8")) for n, s in catalog["layers"].items()}
+    return catalog, layers
+
+
+def _draw(ax, geom, colour, dashed, fill):
+    style = "--" if dashed else "-"
+    for part in getattr(geom, "geoms", [geom]):
+        if part.geom_type == "Polygon":
+            x, y = part.exterior.xy
+            if fill:
+                ax.fill(x, y, color=colour, alpha=0.18, linewidth=0)
+            ax.plot(x, y, color=colour, linewidth=1.4, linestyle=style)
+        elif part.geom_type == "LineString":
+            x, y = part.xy
+            ax.plot(x, y, color=colour, linewidth=3, linestyle=style, solid_capstyle="round")
+        elif part.geom_type == "Point":
+            ax.plot(part.x, part.y, "o", color=colour, markersize=5, markeredgecolor="white")
+
+
+def plan(layers: dict) -> dict[str, list[dict]]:
+    """What each panel shows: the features of every place layer, district-wide ones listed apart."""
+    return {name: fc["features"] for name, fc in layers.items() if name != "districts"}
+
+
+def write_preview(layers_dir: str | Path, out: str | Path) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib import font_manager
+
+    available = {f.name for f in font_manager.fontManager.ttflist}
+    plt.rcParams["font.family"] = [f for f in CJK_FONTS if f in available] or ["DejaVu Sans"]
+    plt.rcParams["svg.hashsalt"] = "jinan-zones"
+    layers_dir, out = Path(layers_dir), Path(out)
+    catalog, layers = _load(layers_dir)
+    districts = [(f["properties"], shape(f["geometry"])) for f in layers["districts"]["features"]]
+    core = [g for p, g in districts if p["adcode"] in CORE]
+    x0, y0, x1, y1 = core[0].union(core[1]).union(core[2]).bounds
+    panels = plan(layers)
+    cols = 3
+    rows = (len(panels) + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(7 * cols, 6 * rows), dpi=90)
+    for ax, (name, feats) in zip(axes.flat, panels.items()):
+        for props, g in districts:
+            _draw(ax, g, "#9e9e9e", False, False)
+            if props["adcode"] in CORE:
+                c = g.representative_point()
+                ax.text(c.x, c.y, props["name"], color="#9e9e9e", fontsize=14, ha="center", alpha=0.8)
+        colour = COLOURS.get(name, "#333333")
+        district_wide = []
+        for f in feats:
+            p, g = f["properties"], shape(f["geometry"])
+            if p["precision"] == "district":
+                district_wide.append(p["name"])
+                continue
+            _draw(ax, g, colour, p["precision"] == "zone", g.geom_type.endswith("Polygon"))
+            c = g.representative_point() if g.geom_type.endswith("Polygon") else g.interpolate(0.5, normalized=True) \
+                if g.geom_type.endswith("LineString") else g
+            ax.annotate(p["name"], (c.x, c.y), fontsize=7, color="#222222", xytext=(3, 3), textcoords="offset points")
+        spec = catalog["layers"][name]
+        ax.set_title(f"{spec['title_zh']} · {spec['title_en']} ({spec['feature_count']})", fontsize=11)
+        if district_wide:
+            text = "district-wide (no point invented): " + "、".join(district_wide)
+            lines = [text[i:i + 60] for i in range(0, len(text), 60)]
+            ax.text(0.01, 0.01, "\n".join(lines), transform=ax.transAxes, fontsize=6.5, va="bottom",
+                    color=colour, bbox={"facecolor": "white", "alpha": 0.8, "linewidth": 0})
+        ax.set_xlim(x0 - 0.01, x1 + 0.01)
+        ax.set_ylim(y0 - 0.01, y1 + 0.01)
+        ax.set_aspect(1 / 0.8)          # ≈ 1/cos(36.6°): degrees of longitude are shorter here
+        ax.tick_params(labelsize=7)
+    for ax in list(axes.flat)[len(panels):]:
+        ax.axis("off")
+    fig.suptitle("Jinan Zones — layers over the district boundaries (WGS-84; dashed = approximate shape)",
+                 fontsize=14)
+    fig.tight_layout()
+    tmp = out.with_name(out.name + ".tmp")
+    fig.savefig(tmp, format="png", metadata={"Software": None})
+    plt.close(fig)
+    tmp.replace(out)
+    return out

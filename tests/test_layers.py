@@ -1,0 +1,175 @@
+"""The committed layers: reproducible byte for byte, RFC 7946, citations exact, honest geometry."""
+import json
+import math
+import shutil
+import struct
+
+import pytest
+from pyproj import Geod
+from shapely.geometry import shape
+
+from conftest import ROOT
+from geo import paths
+from geo.corpus import normalise_text
+from geo.layers import LAYERS, BuildError, build
+
+LAYER_FILES = sorted(f"{n}.geojson" for n in LAYERS) + ["catalog.json"]
+
+
+def _layer(name):
+    return json.loads((ROOT / "layers" / f"{name}.geojson").read_text(encoding="utf-8"))
+
+
+def _place_features():
+    for name in LAYERS:
+        if name != "districts":
+            for f in _layer(name)["features"]:
+                yield name, f
+
+
+def test_rebuild_from_committed_inputs_gives_the_committed_files_byte_for_byte(tmp_path):
+    out = tmp_path / "layers"
+    assert build(paths.SEEDS, paths.GAZETTEER, out) is True
+    for name in LAYER_FILES:
+        assert (out / name).read_bytes() == (ROOT / "layers" / name).read_bytes(), name
+    assert not [p for p in tmp_path.iterdir() if p.name != "layers"]        # nothing left aside
+
+
+def test_build_if_stale_does_nothing_when_inputs_are_unchanged(tmp_path):
+    out = tmp_path / "layers"
+    shutil.copytree(ROOT / "layers", out)
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    assert build(paths.SEEDS, paths.GAZETTEER, out, if_stale=True) is False
+    assert before == {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+
+
+def _ring_area(ring):
+    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:])) / 2
+
+
+def _decimals(v):
+    s = repr(float(v))
+    return len(s.split(".")[1]) if "." in s and "e" not in s else 0
+
+
+def _positions(c):
+    if isinstance(c[0], (int, float)):
+        yield c
+    else:
+        for x in c:
+            yield from _positions(x)
+
+
+@pytest.mark.parametrize("name", sorted(LAYERS))
+def test_every_layer_is_rfc7946(name):
+    fc = _layer(name)
+    assert fc["type"] == "FeatureCollection" and fc["features"]
+    ids = [f["id"] for f in fc["features"]]
+    assert len(ids) == len(set(ids)) and all(isinstance(i, str) and i for i in ids)
+    for f in fc["features"]:
+        g = f["geometry"]
+        assert f["type"] == "Feature" and g["type"] in ("Point", "LineString", "MultiLineString", "Polygon", "MultiPolygon")
+        for lon, lat in _positions(g["coordinates"]):
+            assert 116.1 < lon < 118.1 and 35.9 < lat < 37.6, (f["id"], lon, lat)   # lon first, in Jinan
+            assert _decimals(lon) <= 6 and _decimals(lat) <= 6
+        polys = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"] if g["type"] == "MultiPolygon" else []
+        for poly in polys:
+            assert _ring_area(poly[0]) > 0, f"{f['id']}: exterior must be counter-clockwise"
+            assert all(_ring_area(h) < 0 for h in poly[1:]), f"{f['id']}: holes must be clockwise"
+            assert all(r[0] == r[-1] and len(r) >= 4 for r in poly)
+        assert shape(g).is_valid, f["id"]
+
+
+def test_place_properties_and_citations_are_the_original_text(docs_by_id, gazetteer):
+    for name, f in _place_features():
+        p = f["properties"]
+        assert p["id"] == f["id"]
+        for key in ("name", "name_en", "kind", "district", "adcode", "frameworks", "precision",
+                    "uncertainty_m", "geometry_source", "citations"):
+            assert key in p, (f["id"], key)
+        assert p["precision"] in ("site", "street", "zone", "district")
+        assert p["citations"], f"{f['id']} has no citation"
+        place = gazetteer[f["id"]]
+        forms = {normalise_text(x) for x in place.full_forms + place.short_aliases}
+        for c in p["citations"]:
+            doc = docs_by_id[c["doc"]]
+            assert doc.original[c["start"]:c["end"]] == c["quote"]
+            assert c["title"] == doc.meta["title"] and c["outlet"] == doc.meta["outlet"]
+            for s, e in c["marks"]:
+                assert c["start"] <= s < e <= c["end"]
+                assert normalise_text(doc.original[s:e]).replace("\n", "") in forms
+
+
+def test_framework_layers_hold_exactly_the_members_the_text_lists():
+    five = _layer("huaiyin-five-battlefields")["features"]
+    assert sorted(f["id"] for f in five) == sorted([
+        "huaiyin/medical-science-center", "huaiyin/central-soe-hq-city", "huaiyin/economic-development-zone",
+        "huaiyin/century-old-commercial-port", "huaiyin/rural-revitalization-eco-zone"])
+    assert all("huaiyin-five-battlefields" in f["properties"]["frameworks"] for f in five)
+    three = {f["id"] for f in _layer("huaiyin-three-platforms")["features"]}
+    assert three == {"huaiyin/medical-science-center", "huaiyin/central-soe-hq-city", "huaiyin/economic-development-zone"}
+    lixia = {f["id"]: f["properties"] for f in _layer("lixia-axis-districts-parks")["features"]}
+    assert {i for i, p in lixia.items() if "lixia-axis-districts-parks" in p["frameworks"]} == {
+        "lixia/quancheng-jiefang-axis", "lixia/mingfu-city", "lixia/cbd", "lixia/changlingshan-area",
+        "lixia/minghu-parks", "lixia/lishan-parks"}
+    assert lixia["lixia/quancheng-jiefang-axis"]["role"] == "一轴"
+
+
+def test_counted_items_are_their_district_with_the_count_never_invented_points():
+    districts = {f["properties"]["adcode"]: f["geometry"] for f in _layer("districts")["features"]}
+    parks = {f["id"]: f for f in _layer("parks")["features"]}
+    for pid, count in [("huaiyin/new-city-parks", 8), ("shizhong/pocket-parks", 12), ("shizhong/flower-streets", 21)]:
+        f = parks[pid]
+        assert f["properties"]["count"] == count and f["properties"]["precision"] == "district"
+        assert f["geometry"] == districts[f["properties"]["adcode"]]
+        assert str(count) in f["properties"]["citations"][0]["quote"]
+
+
+def test_areas_are_geodesic_not_degrees():
+    geod = Geod(ellps="WGS84")
+    for name, f in _place_features():
+        p = f["properties"]
+        if f["geometry"]["type"] == "Polygon":
+            lon, lat = zip(*f["geometry"]["coordinates"][0])
+            expected = abs(geod.polygon_area_perimeter(lon, lat)[0]) / 1e6
+            assert math.isclose(p["area_km2"], expected, rel_tol=0.01, abs_tol=0.002), f["id"]
+            assert p["area_km2"] > 1000 * shape(f["geometry"]).area      # degrees² would be tiny
+
+
+def test_zones_bounded_by_the_district_line_share_it():
+    districts = {f["properties"]["adcode"]: shape(f["geometry"]) for f in _layer("districts")["features"]}
+    clipped = [f for _, f in _place_features() if f["properties"]["geometry_method"] == "clipped"]
+    assert clipped
+    for f in clipped:
+        g = shape(f["geometry"])
+        assert g.difference(districts[f["properties"]["adcode"]].buffer(1e-6)).is_empty, f["id"]
+
+
+def test_a_failed_build_leaves_the_previous_layers_intact(tmp_path):
+    out = tmp_path / "layers"
+    shutil.copytree(ROOT / "layers", out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    gaz = tmp_path / "gazetteer"
+    shutil.copytree(paths.GAZETTEER, gaz)
+    shapes = gaz / "shapes.yml"
+    shapes.write_text(shapes.read_text(encoding="utf-8").replace("precision: zone", "precision: exact", 1),
+                      encoding="utf-8")
+    with pytest.raises(BuildError, match="left as it was"):
+        build(paths.SEEDS, gaz, out)
+    assert before == {p.name: p.read_bytes() for p in out.iterdir()}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gazetteer", "layers"]
+
+
+def test_preview_png_is_committed_and_shows_every_layer(tmp_path):
+    from geo.preview import plan, write_preview
+
+    png = (ROOT / "layers" / "preview.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    assert width >= 1200 and height >= 600
+    layers = {n: _layer(n) for n in LAYERS}
+    panels = plan(layers)
+    assert set(panels) == set(LAYERS) - {"districts"}
+    assert sum(len(v) for v in panels.values()) == sum(len(layers[n]["features"]) for n in panels)
+    out = write_preview(ROOT / "layers", tmp_path / "p.png")
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
