@@ -12,12 +12,12 @@ from geo.errors import GeoError
 
 
 def _read_inputs(files: list[str]) -> list[tuple[str, Document]]:
+    """Each file (or - for stdin) as a document whose id is the name given on the command line."""
     docs = []
     for name in files:
-        if name == "-":
-            docs.append(("-", load_bytes(sys.stdin.buffer.read(), "-")))
-        else:
-            docs.append((name, load_file(name)))
+        doc = load_bytes(sys.stdin.buffer.read(), "-") if name == "-" else load_file(name)
+        doc.id = name
+        docs.append((name, doc))
     return docs
 
 
@@ -27,14 +27,12 @@ def _print_json(data) -> None:
 
 
 def cmd_extract(args) -> int:
-    from geo.extract import Extractor
+    from geo.extract import extract_all
     from geo.gazetteer import load_gazetteer
 
-    extractor = Extractor(load_gazetteer(args.gazetteer))
-    out = []
-    for name, doc in _read_inputs(args.files):
-        for m in extractor.mentions(doc):
-            out.append({"file": name, **m.as_json()})
+    docs = [doc for _, doc in _read_inputs(args.files)]
+    mentions, _ = extract_all(docs, load_gazetteer(args.gazetteer))
+    out = [{"file": m.doc_id, **m.as_json()} for m in mentions]
     _print_json(out)
     return 0
 

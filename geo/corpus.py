@@ -7,10 +7,11 @@ came from, so any span found in it can be cited as an exact slice of the origina
 """
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterator
 
@@ -60,19 +61,23 @@ class Document:
     def slice(self, start: int, end: int) -> str:
         return self.original[start:end]
 
-    @property
+    @cached_property
     def sentences(self) -> list[Span]:
         return _segments(self, _sentence_bounds(self.norm))
 
-    @property
+    @cached_property
     def paragraphs(self) -> list[Span]:
-        return _segments(self, _paragraph_bounds(self.norm))
+        return _segments(self, paragraph_bounds(self.norm))
+
+    @cached_property
+    def _sentence_starts(self) -> list[int]:
+        return [s.start for s in self.sentences]
 
     def sentence_at(self, start: int, end: int) -> Span:
         """The sentence of the original text that contains [start, end)."""
-        for s in self.sentences:
-            if s.start <= start and end <= s.end:
-                return s
+        k = bisect.bisect_right(self._sentence_starts, start) - 1
+        if k >= 0 and self.sentences[k].start <= start and end <= self.sentences[k].end:
+            return self.sentences[k]
         # A match straddling a sentence boundary: cite the union of the sentences it touches.
         touched = [s for s in self.sentences if s.start < end and start < s.end]
         lo = min([start] + [s.start for s in touched])
@@ -214,7 +219,7 @@ def _sentence_bounds(norm: str) -> Iterator[tuple[int, int]]:
     yield start, n
 
 
-def _paragraph_bounds(norm: str) -> Iterator[tuple[int, int]]:
+def paragraph_bounds(norm: str) -> Iterator[tuple[int, int]]:
     start = 0
     for m in re.finditer(r"\n+", norm):
         yield start, m.start()

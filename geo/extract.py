@@ -6,13 +6,14 @@ text, so `surface == original[start:end]` even when a layout break splits the na
 """
 from __future__ import annotations
 
+import bisect
 import re
 import statistics
 from dataclasses import dataclass, field
 
 import ahocorasick
 
-from geo.corpus import Document, normalise_text
+from geo.corpus import Document, paragraph_bounds, normalise_text
 from geo.gazetteer import Gazetteer
 
 NUMERALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -27,6 +28,7 @@ PART_KINDS = {"轴": {"axis"}, "带": {"axis"}, "廊": {"axis", "zone"}, "区": 
               "园": {"industrial-park", "park"}, "心": {"zone", "project"}, "核": {"zone", "project"},
               "城": {"zone"}}
 CLAUSE_BREAK = "，,。；;：:！!？?\n"
+MAX_ENUMERATION = 300          # characters: how far back a list before a count word may start
 OPEN_QUOTES, CLOSE_QUOTES = "“「『‘", "”」』’"
 
 
@@ -129,15 +131,7 @@ class Extractor:
             sent = doc.sentence_at(start, end)
             out.append(Mention(pid, self.gazetteer[pid].name, doc.id, start, end, doc.original[start:end],
                                sent.text, sent.start, sent.end, nstart, nend))
-        frameworks = self.frameworks(doc, out)
-        member_of: dict[str, set[str]] = {}
-        for f in frameworks:
-            for m in f.members:
-                if m.place_id:
-                    member_of.setdefault(m.place_id, set()).add(f.id)
-        for m in out:
-            m.frameworks = sorted(member_of.get(m.place_id, ()))
-        return out, frameworks
+        return out, self.frameworks(doc, out)
 
     # ------------------------------------------------------------------ frameworks
 
@@ -150,8 +144,13 @@ class Extractor:
             f = self._counted(doc, match, ends, mentions, district)
             if f:
                 found.append(f)
+        paragraphs, members_of = None, {}
         for match in _STRUCTURE.finditer(doc.norm):
-            found.append(self._structure(doc, match, mentions, district))
+            parts = tuple(re.findall(_PART, match.group(0)))
+            if parts not in members_of:       # the same structure named again: same members
+                paragraphs = paragraphs or list(paragraph_bounds(doc.norm))
+                members_of[parts] = self._structure_members(doc, parts, mentions, paragraphs)
+            found.append(self._structure(doc, match, parts, members_of[parts], district))
         return found
 
     def _framework_id(self, label: str, district: str | None, doc: Document) -> str:
@@ -175,36 +174,38 @@ class Extractor:
         # "X也是……三大功能载体平台之一": X is one member; the sentence cannot be checked for the count.
         if doc.norm.startswith("之一", match.end()):
             s0, s1, sent = self._cite(doc, match.start(), match.end() + 2)
-            subject = next((m for m in mentions if sent.start <= m.start < m.end <= s0), None)
+            k = bisect.bisect_left(mentions, sent.start, key=lambda m: m.start)
+            subject = mentions[k] if k < len(mentions) and mentions[k].end <= s0 else None
             if subject:
                 member = Member(subject.surface, subject.place_id, subject.start, subject.end)
                 return Framework(self._framework_id(label, district, doc), label, doc.id, s0, s1, sent.text,
                                  sent.start, sent.end, count, [member], complete=False)
         return None
 
-    def _structure(self, doc, match, mentions, district) -> Framework:
+    def _structure_members(self, doc, parts, mentions, paragraphs) -> list[Member]:
         """"一轴、三区、多园": each part's members are the places of the matching kind in the
         paragraphs that take up that part by name (建设“三区”…在明府城片区…在中央商务区…)."""
-        text = match.group(0)
-        parts = re.findall(_PART, text)
-        label = "".join(parts)
-        members = []
+        para_starts = [s for s, _ in paragraphs]
+        mention_starts = [m.nstart for m in mentions]
+        members, seen = [], set()
         for part in parts:
             kinds = PART_KINDS[part[1]]
-            for para in doc.paragraphs:
-                if f"“{part}”" not in normalise_text(para.text):
-                    continue
-                seen = {m.place_id for m in members}
-                for m in mentions:
-                    if para.start <= m.start < para.end and self.gazetteer[m.place_id].kind in kinds \
-                            and m.place_id not in seen:
+            for hit in re.finditer(re.escape(f"“{part}”"), doc.norm):
+                ps, pe = paragraphs[bisect.bisect_right(para_starts, hit.start()) - 1]
+                for m in mentions[bisect.bisect_left(mention_starts, ps):bisect.bisect_left(mention_starts, pe)]:
+                    if self.gazetteer[m.place_id].kind in kinds and m.place_id not in seen:
                         members.append(Member(m.surface, m.place_id, m.start, m.end, role=part))
                         seen.add(m.place_id)
+        return members
+
+    def _structure(self, doc, match, parts, members, district) -> Framework:
+        label = "".join(parts)
         start, end, sent = self._cite(doc, match.start(), match.end())
         part_counts = {p: (None if p[0] == "多" else NUMERALS[p[0]]) for p in parts}
         # No paragraph takes the parts up ("一城两区三园" named only): members unknown, not wrong.
         return Framework(self._framework_id(label, district, doc), label, doc.id, start, end, sent.text,
-                         sent.start, sent.end, None, members, complete=bool(members), part_counts=part_counts)
+                         sent.start, sent.end, None, list(members), complete=bool(members),
+                         part_counts=part_counts)
 
 
 def _ascii_glued(norm: str, start: int, end: int) -> bool:
@@ -227,13 +228,14 @@ def _enumeration_before(norm: str, pos: int) -> list[tuple[int, int]]:
     end = pos
     if end and norm[end - 1] in OPEN_QUOTES:        # A、B、C“三大功能平台”
         end -= 1
+    lo = max(0, end - MAX_ENUMERATION)
     if end and norm[end - 1] in CLOSE_QUOTES:       # “A、B、C”五大主战场
-        opening = max(norm.rfind(q, 0, end - 1) for q in OPEN_QUOTES)
+        opening = max(norm.rfind(q, lo, end - 1) for q in OPEN_QUOTES)
         if opening < 0:
             return []
         start, end = opening + 1, end - 1
     else:
-        start = max(norm.rfind(c, 0, end) for c in CLAUSE_BREAK + OPEN_QUOTES + CLOSE_QUOTES) + 1
+        start = max(lo - 1, *(norm.rfind(c, lo, end) for c in CLAUSE_BREAK + OPEN_QUOTES + CLOSE_QUOTES)) + 1
     if norm.endswith("等", start, end):
         end -= 1
     items, cursor = [], start
@@ -282,7 +284,8 @@ def _members(doc: Document, items, ends) -> list[Member]:
 
 
 def extract_all(docs: list[Document], gazetteer: Gazetteer) -> tuple[list[Mention], list[Framework]]:
-    """Mentions and frameworks of many documents; a place's frameworks are those of all of them."""
+    """Mentions and frameworks of many documents; a mention's `frameworks` are those that list its
+    place as a member in any of them."""
     extractor = Extractor(gazetteer)
     mentions, frameworks = [], []
     for doc in docs:
@@ -291,10 +294,9 @@ def extract_all(docs: list[Document], gazetteer: Gazetteer) -> tuple[list[Mentio
         frameworks += f
     member_of: dict[str, set[str]] = {}
     for f in frameworks:
-        if f.id.split(":")[0] != f.doc_id:
-            for m in f.members:
-                if m.place_id:
-                    member_of.setdefault(m.place_id, set()).add(f.id)
+        for m in f.members:
+            if m.place_id:
+                member_of.setdefault(m.place_id, set()).add(f.id)
     for m in mentions:
         m.frameworks = sorted(member_of.get(m.place_id, ()))
     return mentions, frameworks
