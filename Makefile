@@ -29,7 +29,7 @@ run: layers
 	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) 'webmap:create_app()'
 
 test: $(VENV)/.stamp-test
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --ignore=tests/bench
 
 bench: $(VENV)/.stamp-test
 	$(PY) -m pytest -q -s tests/bench

@@ -1,23 +1,273 @@
-"""Placeholder pages until the web map lands: the layer list and an error page."""
+"""The pages people read: the map (/), one page per place, one per article, and the error page.
+
+Every page is rendered once per build of layers/ and then served from memory (`store().cached`).
+The map page depends only on the language and the basemap; ?place and ?layers are checked here
+(400 when wrong) and applied in the browser by static/map.js, so they cost no rendering.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, render_template_string
+import json
+
+import shapely
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from markupsafe import Markup
+from shapely.geometry import shape
+
+from webmap import assets, fragments, mapview, store
+from webmap.i18n import HTML_LANG, LANGS, t
 
 bp = Blueprint("site", __name__)
+bp.register_blueprint(assets.bp)          # /assets/…: Leaflet and Font Awesome from installed packages
 
-_INDEX = """<!doctype html><html lang="zh-Hans"><meta charset="utf-8"><title>Jinan Zones</title>
-<h1>Jinan Zones · 济南片区</h1><ul>{% for name, layer in layers %}
-<li>{{ layer.title_zh }} — {{ layer.title_en }} ({{ layer.feature_count }})</li>{% endfor %}</ul></html>"""
-_ERROR = """<!doctype html><html lang="zh-Hans"><meta charset="utf-8"><title>{{ code }} {{ name }}</title>
-<h1>{{ code }} {{ name }}</h1><p>{{ description }}</p><p><a href="/">Jinan Zones</a></p></html>"""
 
+
+@bp.app_context_processor
+def _template_helpers() -> dict:
+    return {"static_url": assets.static_url}
+
+
+_MAX_SHOWN = 60                           # characters of a bad parameter echoed back in a 400
+
+
+def _shown(value: str) -> str:
+    return value if len(value) <= _MAX_SHOWN else value[:_MAX_SHOWN] + "…"
+
+
+# ----------------------------------------------------------------------------------- parameters
+
+def _param(name: str) -> str | None:
+    values = request.args.getlist(name)
+    if len(values) > 1:
+        abort(400, description=f"?{name} is given {len(values)} times; give it once.")
+    return values[0] if values else None
+
+
+def _lang() -> str:
+    value = _param("lang")
+    if value is None:
+        return "zh"
+    if value not in LANGS:
+        abort(400, description=f"Unknown language {_shown(value)!r}: use one of {', '.join(LANGS)}.")
+    return value
+
+
+def _basemap() -> str:
+    value = _param("basemap")
+    if value is None:
+        return "osm"
+    key = current_app.config.get("TIANDITU_KEY")
+    if value == "tianditu" and not key:
+        abort(400, description="The Tianditu basemap needs a TIANDITU_KEY in the app's configuration.")
+    if value not in mapview.available_basemaps(key):
+        abort(400, description=f"Unknown basemap {_shown(value)!r}: use one of "
+                               f"{', '.join(mapview.available_basemaps(key))}.")
+    return value
+
+
+def _layers(snap) -> list[str] | None:
+    value = _param("layers")
+    if value is None:
+        return None
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    if not names:
+        abort(400, description="?layers is empty: name one or more layers, separated by commas.")
+    unknown = [n for n in names if n not in snap.layers]
+    if unknown:
+        abort(400, description=f"Unknown layer {_shown(unknown[0])!r}: the layers are {', '.join(snap.layers)}.")
+    return list(dict.fromkeys(names))
+
+
+def _place(snap, layers: list[str] | None) -> str | None:
+    value = _param("place")
+    if value is None:
+        return None
+    if value not in snap.places:
+        abort(400, description=f"Unknown place {_shown(value)!r} in ?place.")
+    if layers is not None and not set(snap.place_layers.get(value, [])) & set(layers):
+        abort(400, description=f"The place {_shown(value)!r} is in none of the layers chosen in ?layers "
+                               f"(it is in {', '.join(snap.place_layers.get(value, []))}).")
+    return value
+
+
+# ----------------------------------------------------------------------------------- shared pieces
+
+def _display(lang: str, basemap: str) -> mapview.Display:
+    """The layers as the browser gets them, per language and datum (GCJ-02 for Amap); cached."""
+    gcj02 = mapview.BASEMAPS[basemap].gcj02
+    snap = store().snapshot()
+    return store().cached(("display", lang, gcj02),
+                          lambda: mapview.display_layers(snap.layers, snap.catalog, lang, gcj02))
+
+
+def _downloads_url() -> str | None:
+    """The downloads page, if the app has one (another blueprint provides it)."""
+    for rule in current_app.url_map.iter_rules():
+        if rule.rule == "/layers/":
+            return rule.rule
+    return None
+
+
+def _panel(lang: str, basemap: str) -> str:
+    key = current_app.config.get("TIANDITU_KEY")
+    return render_template("_panel.html", lang=lang, basemap=basemap, t=lambda k: t(lang, k),
+                           basemaps=[mapview.BASEMAPS[b] for b in mapview.available_basemaps(key)],
+                           downloads=_downloads_url(), other_lang="en" if lang == "zh" else "zh")
+
+
+def _options(lang: str, basemap: str, **kw) -> mapview.MapOptions:
+    return mapview.MapOptions(lang=lang, basemap=basemap, tianditu_key=current_app.config.get("TIANDITU_KEY"),
+                              assets=assets.map_assets(), **kw)
+
+
+def _page(template: str, lang: str, **context) -> str:
+    return render_template(template, lang=lang, html_lang=HTML_LANG[lang], t=lambda k: t(lang, k),
+                           lang_args=fragments.lang_args(lang), **context)
+
+
+# ----------------------------------------------------------------------------------- the map
 
 @bp.get("/")
 def index():
-    from webmap import store
+    snap = store().snapshot()
+    lang, basemap = _lang(), _basemap()
+    _place(snap, _layers(snap))            # validated here, applied by map.js
 
-    return render_template_string(_INDEX, layers=store().snapshot().catalog["layers"].items())
+    def render() -> str:
+        parts = mapview.build_map(_display(lang, basemap), _options(lang, basemap, panel=_panel(lang, basemap)))
+        return _page("index.html", lang, map=parts)
 
+    return store().cached(("index", lang, basemap), render)
+
+
+# ----------------------------------------------------------------------------------- places
+
+@bp.get("/places/<path:place_id>")
+def place(place_id: str):
+    snap = store().snapshot()
+    if place_id not in snap.places:
+        abort(404, description=f"No place with the id {_shown(place_id)!r}.")
+    lang, basemap = _lang(), _basemap()
+    return store().cached(("place", place_id, lang, basemap), lambda: _render_place(snap, place_id, lang, basemap))
+
+
+def _render_place(snap, place_id: str, lang: str, basemap: str) -> str:
+    feature = snap.places[place_id]
+    props = feature["properties"]
+    layer_names = snap.place_layers.get(place_id, [])
+    parent = snap.places.get(props.get("parent") or "")
+    shown = [parent, feature] if parent else [feature]       # the parent zone gives the place context
+    around = shapely.union_all([shape(f["geometry"]) for f in shown]).buffer(0.03).envelope
+    small = {"districts": {"type": "FeatureCollection", "features": [
+        d for d in snap.layers["districts"]["features"] if shape(d["geometry"]).intersects(around)]}}
+    for f in shown:
+        name = snap.place_layers[f["id"]][0]
+        small.setdefault(name, {"type": "FeatureCollection", "features": []})["features"].append(f)
+    display = mapview.display_layers(small, snap.catalog, lang, mapview.BASEMAPS[basemap].gcj02,
+                                     {pid: f["properties"] for pid, f in snap.places.items()})
+    parts = mapview.build_map(display, _options(lang, basemap, controls=frozenset({"zoom", "scale", "fullscreen"})))
+    frameworks = mapview.framework_names(snap.catalog)
+    titles = [mapview.layer_title(snap.catalog["layers"].get(n, {"name": n}), lang) for n in layer_names]
+    return _page("place.html", lang, props=props, map=parts, title=fragments.place_title(props, lang),
+                 facts=fragments.facts(props, frameworks, lang, titles, parent and parent["properties"], True),
+                 citations=fragments.citations_list(props.get("citations") or [], lang),
+                 n_citations=len(props.get("citations") or []), layer_names=layer_names,
+                 map_url=url_for("site.index", place=place_id, **fragments.lang_args(lang)))
+
+
+# ----------------------------------------------------------------------------------- articles
+
+def _sources() -> dict:
+    """layers/sources.json: the articles' full text and metadata, written by the build."""
+    def load() -> dict:
+        try:
+            data = json.loads((store().folder / "sources.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+    return store().cached("sources", load)
+
+
+def _citations_by_doc(snap) -> dict[str, list[tuple[dict, dict]]]:
+    """doc id → (feature properties, citation) for every citation of every place."""
+    def collect() -> dict:
+        out: dict[str, list] = {}
+        for props in (f["properties"] for f in snap.places.values()):
+            for c in props.get("citations") or []:
+                out.setdefault(c.get("doc"), []).append((props, c))
+        return out
+    return store().cached("citations-by-doc", collect)
+
+
+@bp.get("/sources/")
+def sources():
+    lang = _lang()
+
+    def render() -> str:
+        cites = _citations_by_doc(store().snapshot())
+        docs = [(doc_id, d, len({c["start"] for _, c in cites.get(doc_id, [])})) for doc_id, d in _sources().items()]
+        return _page("sources.html", lang, docs=docs)
+
+    return store().cached(("sources", lang), render)
+
+
+@bp.get("/sources/<doc_id>")
+def source(doc_id: str):
+    docs = _sources()
+    if doc_id not in docs:
+        abort(404, description=f"No article with the id {_shown(doc_id)!r} in this build.")
+    lang = _lang()
+    return store().cached(("source", doc_id, lang), lambda: _render_source(doc_id, docs[doc_id], lang))
+
+
+def _render_source(doc_id: str, doc: dict, lang: str) -> str:
+    text = doc.get("text") or ""
+    cites = _citations_by_doc(store().snapshot()).get(doc_id, [])
+    passages: dict[int, dict] = {}
+    for props, c in cites:
+        p = passages.setdefault(c["start"], {"start": c["start"], "end": c["end"], "marks": []})
+        p["end"] = max(p["end"], c["end"])
+        p["marks"] += [(m[0], m[1], props) for m in c.get("marks") or [] if fragments.is_span(m)]
+    article = _article_html(text, sorted(passages.values(), key=lambda p: p["start"]), lang)
+    named: dict[str, dict] = {}
+    for props, _ in cites:
+        named.setdefault(props["id"], props)
+    return _page("source.html", lang, doc_id=doc_id, doc=doc, article=article, n_passages=len(passages),
+                 named=sorted(named.values(), key=lambda p: p["id"]))
+
+
+def _article_html(text: str, passages: list[dict], lang: str) -> Markup:
+    """The whole article, escaped; each cited passage a <span id="c-<start>">, each place name a
+    <mark> linking to the place on the map. Overlapping passages merge (each start keeps an anchor)."""
+    merged: list[dict] = []
+    for p in passages:
+        if not (0 <= p["start"] < p["end"] <= len(text)):
+            continue
+        if merged and p["start"] < merged[-1]["end"]:
+            merged[-1]["end"] = max(merged[-1]["end"], p["end"])
+            merged[-1]["marks"] += p["marks"]
+            merged[-1]["also"].append(p["start"])
+        else:
+            merged.append({**p, "marks": list(p["marks"]), "also": []})
+    out, pos = [], 0
+    for p in merged:
+        marks = [(s, e, Markup('<mark><a href="{}" title="{}">').format(
+                      url_for("site.index", place=props["id"], **fragments.lang_args(lang)), props.get("name") or ""),
+                  Markup("</a></mark>")) for s, e, props in p["marks"]]
+        anchors = Markup("").join(Markup('<a id="c-{}"></a>').format(s) for s in p["also"])
+        out += [fragments.spans_html(text[pos:p["start"]], pos, []),
+                Markup('<span class="jz-passage" id="c-{}">{}').format(p["start"], anchors),
+                fragments.spans_html(text[p["start"]:p["end"]], p["start"], marks), Markup("</span>")]
+        pos = p["end"]
+    out.append(fragments.spans_html(text[pos:], pos, []))
+    return Markup("").join(out)
+
+
+# ----------------------------------------------------------------------------------- errors
 
 def error_page(exc) -> str:
-    return render_template_string(_ERROR, code=exc.code, name=exc.name, description=exc.description)
+    """The HTML error page (400, 404, …) in the interface language when ?lang says so."""
+    lang = request.args.get("lang") if request.args.get("lang") in LANGS else "zh"
+    return render_template("error.html", lang=lang, html_lang=HTML_LANG[lang], t=lambda k: t(lang, k),
+                           code=exc.code, name=exc.name, description=exc.description,
+                           lang_args=fragments.lang_args(lang))
+
