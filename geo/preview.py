@@ -23,7 +23,8 @@ def _load(layers_dir: Path) -> tuple[dict, dict]:
     return catalog, layers
 
 
-def _draw(ax, geom, colour, dashed, fill):
+def draw_geometry(ax, geom, colour: str, dashed: bool, fill: bool) -> None:
+    """Draw one WGS-84 geometry on a matplotlib axis: polygons outlined (and tinted), lines thick."""
     style = "--" if dashed else "-"
     for part in getattr(geom, "geoms", [geom]):
         if part.geom_type == "Polygon":
@@ -43,7 +44,8 @@ def plan(layers: dict) -> dict[str, list[dict]]:
     return {name: fc["features"] for name, fc in layers.items() if name != "districts"}
 
 
-def write_preview(layers_dir: str | Path, out: str | Path) -> Path:
+def pyplot():
+    """matplotlib without a display, with a font that has Chinese glyphs when one is installed."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -52,7 +54,11 @@ def write_preview(layers_dir: str | Path, out: str | Path) -> Path:
 
     available = {f.name for f in font_manager.fontManager.ttflist}
     plt.rcParams["font.family"] = [f for f in CJK_FONTS if f in available] or ["DejaVu Sans"]
-    plt.rcParams["svg.hashsalt"] = "jinan-zones"
+    return plt
+
+
+def write_preview(layers_dir: str | Path, out: str | Path) -> Path:
+    plt = pyplot()
     layers_dir, out = Path(layers_dir), Path(out)
     catalog, layers = _load(layers_dir)
     districts = [(f["properties"], shape(f["geometry"])) for f in layers["districts"]["features"]]
@@ -64,7 +70,7 @@ def write_preview(layers_dir: str | Path, out: str | Path) -> Path:
     fig, axes = plt.subplots(rows, cols, figsize=(7 * cols, 6 * rows), dpi=90)
     for ax, (name, feats) in zip(axes.flat, panels.items()):
         for props, g in districts:
-            _draw(ax, g, "#9e9e9e", False, False)
+            draw_geometry(ax, g, "#9e9e9e", False, False)
             if props["adcode"] in CORE:
                 c = g.representative_point()
                 ax.text(c.x, c.y, props["name"], color="#9e9e9e", fontsize=14, ha="center", alpha=0.8)
@@ -75,7 +81,7 @@ def write_preview(layers_dir: str | Path, out: str | Path) -> Path:
             if p["precision"] == "district":
                 district_wide.append(p["name"])
                 continue
-            _draw(ax, g, colour, p["precision"] == "zone", g.geom_type.endswith("Polygon"))
+            draw_geometry(ax, g, colour, p["precision"] == "zone", g.geom_type.endswith("Polygon"))
             c = g.representative_point() if g.geom_type.endswith("Polygon") else g.interpolate(0.5, normalized=True) \
                 if g.geom_type.endswith("LineString") else g
             ax.annotate(p["name"], (c.x, c.y), fontsize=7, color="#222222", xytext=(3, 3), textcoords="offset points")

@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from webmap.store import LayerStore
 
 ROOT = Path(__file__).resolve().parent.parent
+EMBEDDABLE = {"embed.embed_page", "embed.image"}
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -24,15 +25,26 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     app.extensions["layers"] = LayerStore(app.config["LAYERS_DIR"])
 
-    from webmap import downloads, ogc, site
+    from webmap import downloads, embed, ogc, site
 
     app.register_blueprint(site.bp)          # the map, place and source pages
     app.register_blueprint(downloads.bp)     # /layers/: listing and downloads
     app.register_blueprint(ogc.bp)           # /ogc: OGC API – Features
+    app.register_blueprint(embed.bp)         # /embed, /oembed, /images: for journalists
+
+    @app.after_request
+    def framing(resp):
+        """Only embed pages may be framed by other sites; everything else refuses framing."""
+        if request.endpoint in EMBEDDABLE:
+            resp.headers["Content-Security-Policy"] = "frame-ancestors *"
+        else:
+            resp.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
+            resp.headers["X-Frame-Options"] = "SAMEORIGIN"
+        return resp
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        wants_json = request.path.startswith(("/ogc", "/layers")) and not request.path.endswith("/") \
+        wants_json = request.path.startswith(("/ogc", "/layers", "/oembed")) and not request.path.endswith("/") \
             or request.accept_mimetypes.best == "application/json"
         if wants_json:
             return jsonify(code=exc.code, error=exc.name, description=exc.description), exc.code
