@@ -5,6 +5,8 @@ PY      = $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 2
+# Extras installed by `make test`; CI adds `boundaries` so the district build is tested too.
+TEST_EXTRAS ?= test
 
 .PHONY: run test bench build validate preview layers clean
 
@@ -17,7 +19,7 @@ $(VENV)/.stamp-install: pyproject.toml | $(PY)
 	touch $@
 
 $(VENV)/.stamp-test: pyproject.toml $(VENV)/.stamp-install
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[$(TEST_EXTRAS)]'
 	touch $@
 
 ## Build layers/ only when its inputs (articles, gazetteer, code) changed.
