@@ -18,7 +18,6 @@ from webmap import fastpath
 from webmap.formats import FORMATS, LayerSource
 
 bp = Blueprint("downloads", __name__)
-bp.record_once(lambda state: fastpath.install(state.app))
 
 GZIP_MIN_BYTES = 1024
 
@@ -105,9 +104,8 @@ def _listing() -> dict:
         links = [{"rel": "enclosure", "type": fmt.mimetype, "title": fmt.title, "note": fmt.note,
                   "href": url_for("downloads.download", name=name, ext=ext, crs=crs, _external=True)}
                  for (ext, crs), fmt in FORMATS.items()]
-        links.append({"rel": "items", "type": "application/geo+json", "title": "OGC API – Features collection",
-                      "href": url_for("downloads.listing", _external=True).replace("/layers/", "/ogc/collections/")
-                      + name})
+        links.append({"rel": "collection", "type": "application/json", "title": "OGC API – Features collection",
+                      "href": url_for("ogc.collection", collection_id=name, _external=True)})
         layers.append({"name": name, "title_zh": meta["title_zh"], "title_en": meta["title_en"],
                        "description_en": meta["description_en"], "feature_count": meta["feature_count"],
                        "bbox": meta["bbox"], "sources": meta["sources"], "sha256": meta["sha256"],

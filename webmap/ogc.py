@@ -23,7 +23,6 @@ from flask import Blueprint, current_app, make_response, request
 from webmap import fastpath
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
-bp.record_once(lambda state: fastpath.install(state.app))
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "ogc"
 PROVIDER = "webmap.ogc_provider.MemoryProvider"
@@ -133,6 +132,8 @@ def _make_api(base_url: str):
 
 
 def _api():
+    """The pygeoapi API for this build and base URL: OGC_URL in the app config (behind a proxy),
+    else the URL this request came to, so links work on any host and port."""
     base_url = current_app.config.get("OGC_URL") or request.host_url.rstrip("/") + "/ogc"
     apis: OrderedDict = _store().cached("ogc-apis", OrderedDict)
     api = apis.get(base_url)
@@ -155,8 +156,8 @@ def _prune(content: str) -> str:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
 
-def _call(fn, api, req, *args):
-    if fn.__name__ != "conformance":
+def _call(name: str, fn, api, req, *args):
+    if name != "conformance":
         return fn(api, req, *args)
     # pygeoapi's conformance() extends its module-level CONFORMANCE_CLASSES list on every call (a
     # leak); run it under a lock and put the list back as it was.
@@ -183,7 +184,7 @@ def _execute(name: str, *args, check_format: bool = True):
         headers, status, content = api.get_format_exception(req)
     else:
         fn = getattr(itemtypes if name in ITEMTYPES else core, name)
-        headers, status, content = _call(fn, api, req, *args)
+        headers, status, content = _call(name, fn, api, req, *args)
     if status == 200:
         if name == "landing_page" and req.format in (None, "json"):
             content = _prune(content)

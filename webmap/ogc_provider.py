@@ -1,0 +1,145 @@
+"""A pygeoapi feature provider that serves a layer from memory.
+
+pygeoapi's stock GeoJSON provider re-reads and re-parses the file on every request (~60 req/s on
+our largest layer). This one answers from a `LayerIndex` built once per build: features in file
+order, an id → position map and the shapely geometries for `bbox`. pygeoapi instantiates providers
+per request, so the constructor only looks the index up.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import shapely
+from pygeoapi.provider.base import BaseProvider, ProviderInvalidQueryError, ProviderItemNotFoundError
+from shapely.geometry import shape
+
+
+@dataclass(frozen=True)
+class LayerIndex:
+    features: list[dict]
+    positions: dict[str, int]          # feature id → position
+    geometries: np.ndarray             # shapely geometries, same order
+    fields: dict[str, dict]            # property → JSON Schema type
+
+
+def _json_type(values: list) -> str:
+    present = [v for v in values if v is not None]
+    if present and all(isinstance(v, bool) for v in present):
+        return "boolean"
+    if present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+        return "integer"
+    if present and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
+        return "number"
+    if present and all(isinstance(v, list) for v in present):
+        return "array"
+    if present and all(isinstance(v, dict) for v in present):
+        return "object"
+    return "string"
+
+
+def index_layer(collection: dict) -> LayerIndex:
+    feats = collection["features"]
+    keys: dict[str, None] = {}
+    for f in feats:
+        keys.update(dict.fromkeys(f["properties"]))
+    fields = {k: {"type": _json_type([f["properties"].get(k) for f in feats])} for k in keys}
+    geoms = np.array([shape(f["geometry"]) for f in feats], dtype=object)
+    shapely.prepare(geoms)
+    return LayerIndex(feats, {str(f["id"]): i for i, f in enumerate(feats)}, geoms, fields)
+
+
+def _matches(value, wanted: str) -> bool:
+    """Equality of a property with a query-string value; a list matches if any member does."""
+    if isinstance(value, list):
+        return any(_matches(v, wanted) for v in value)
+    if value is None or isinstance(value, dict):
+        return False
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return float(wanted) == value
+        except ValueError:
+            return False
+    return str(value) == wanted
+
+
+def _sort_key(value) -> tuple:
+    """Orders any property values without comparing a number with a string or a dict."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (0, value, "")
+    if isinstance(value, str):
+        return (1, 0, value)
+    return (2, 0, json.dumps(value, ensure_ascii=False, sort_keys=True))
+
+
+def _bbox_mask(geoms: np.ndarray, bbox: list[float]) -> np.ndarray:
+    if len(bbox) == 6:
+        bbox = [bbox[0], bbox[1], bbox[3], bbox[4]]
+    if not all(math.isfinite(v) for v in bbox):
+        raise ProviderInvalidQueryError(user_msg="bbox values must be finite numbers")
+    minx, miny, maxx, maxy = bbox
+    if minx > maxx:   # crosses the antimeridian: two boxes
+        return shapely.intersects(geoms, shapely.box(minx, miny, 180, maxy)) | \
+            shapely.intersects(geoms, shapely.box(-180, miny, maxx, maxy))
+    return shapely.intersects(geoms, shapely.box(minx, miny, maxx, maxy))
+
+
+class MemoryProvider(BaseProvider):
+    """Features of one layer, from the app's in-memory layer store.
+
+    The provider definition carries `source`: a callable returning the layer's `LayerIndex` for the
+    current build (pygeoapi passes the definition through untouched)."""
+
+    def __init__(self, provider_def: dict):
+        super().__init__(provider_def)
+        source: Callable[[], LayerIndex] = provider_def["source"]
+        self._index = source()
+        self._fields = {k: dict(v) for k, v in self._index.fields.items()}   # pygeoapi edits these
+
+    def get_fields(self) -> dict:
+        return self._fields
+
+    def query(self, offset=0, limit=10, resulttype="results", bbox=None, datetime_=None, properties=None,
+              sortby=None, select_properties=None, skip_geometry=False, q=None, filterq=None, **kwargs) -> dict:
+        """Items in file order, filtered by bbox (intersects) and property equality. The layers carry
+        no time, so `datetime` selects nothing out; free text and CQL are refused, not ignored."""
+        if q:
+            raise ProviderInvalidQueryError(user_msg="q (free-text search) is not supported here")
+        if filterq is not None:
+            raise ProviderInvalidQueryError(user_msg="CQL filters are not supported here; use bbox and "
+                                                     "property=value parameters")
+        idx = self._index
+        keep = np.ones(len(idx.features), dtype=bool)
+        if bbox:
+            keep &= _bbox_mask(idx.geometries, bbox)
+        rows = [i for i in np.flatnonzero(keep).tolist()
+                if all(_matches(idx.features[i]["properties"].get(k), v) for k, v in properties or [])]
+        for s in reversed(sortby or []):
+            key = s["property"]
+            present = [i for i in rows if idx.features[i]["properties"].get(key) is not None]
+            missing = [i for i in rows if idx.features[i]["properties"].get(key) is None]
+            present.sort(key=lambda i: _sort_key(idx.features[i]["properties"][key]), reverse=s["order"] == "-")
+            rows = present + missing
+        page = rows[offset:offset + limit] if resulttype != "hits" else []
+        features = [self._feature(i, select_properties, skip_geometry) for i in page]
+        return {"type": "FeatureCollection", "features": features,
+                "numberMatched": len(rows), "numberReturned": len(features)}
+
+    def get(self, identifier, **kwargs) -> dict:
+        pos = self._index.positions.get(str(identifier))
+        if pos is None:
+            raise ProviderItemNotFoundError(user_msg=f"no item {identifier!r} in this collection")
+        return self._feature(pos, None, False)
+
+    def _feature(self, pos: int, select: list[str] | None, skip_geometry: bool) -> dict:
+        """A shallow copy: pygeoapi adds links and JSON-LD keys to what it is given."""
+        f = self._index.features[pos]
+        out = {**f}
+        if select:
+            out["properties"] = {k: v for k, v in f["properties"].items() if k in select}
+        if skip_geometry:
+            out["geometry"] = None
+        return out
