@@ -114,3 +114,36 @@ def browser():
 
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+# ------------------------------------------------------------------ the app on a private copy of layers/
+
+def copy_layers(dest: Path) -> Path:
+    """A private copy of the built layers, so a build running meanwhile cannot change them."""
+    shutil.copytree(ROOT / "layers", dest)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def layers_dir(tmp_path_factory) -> Path:
+    return copy_layers(tmp_path_factory.mktemp("app") / "layers")
+
+
+@pytest.fixture(scope="module")
+def client(layers_dir):
+    from webmap import create_app
+
+    return create_app({"LAYERS_DIR": str(layers_dir), "TESTING": True}).test_client()
+
+
+@pytest.fixture(scope="module")
+def catalog(layers_dir):
+    import json
+
+    return json.loads((layers_dir / "catalog.json").read_text(encoding="utf-8"))
+
+
+def collection(layers_dir: Path, name: str) -> dict:
+    import json
+
+    return json.loads((layers_dir / f"{name}.geojson").read_text(encoding="utf-8"))

@@ -13,7 +13,6 @@ import shutil
 import sqlite3
 import subprocess
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import pyogrio
@@ -22,7 +21,7 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from conftest import ROOT, require_tool
+from conftest import ROOT, collection, require_tool
 from webmap import create_app
 
 FORMATS = ["geojson", "gpkg", "kml", "csv", "zip"]
@@ -30,28 +29,6 @@ KML_STANDARD_FIELDS = {"description", "timestamp", "begin", "end", "altitudeMode
                        "visibility", "drawOrder", "icon"}
 CATALOG = json.loads((ROOT / "layers" / "catalog.json").read_text(encoding="utf-8"))
 LAYER_NAMES = sorted(CATALOG["layers"])
-
-
-@pytest.fixture(scope="module")
-def layers_dir(tmp_path_factory) -> Path:
-    """A private copy of the built layers: other builds may run meanwhile."""
-    dest = tmp_path_factory.mktemp("downloads") / "layers"
-    shutil.copytree(ROOT / "layers", dest)
-    return dest
-
-
-@pytest.fixture(scope="module")
-def client(layers_dir):
-    return create_app({"LAYERS_DIR": str(layers_dir), "TESTING": True}).test_client()
-
-
-@pytest.fixture(scope="module")
-def catalog(layers_dir):
-    return json.loads((layers_dir / "catalog.json").read_text(encoding="utf-8"))
-
-
-def collection(layers_dir: Path, name: str) -> dict:
-    return json.loads((layers_dir / f"{name}.geojson").read_text(encoding="utf-8"))
 
 
 # --------------------------------------------------------------------------- the listing

@@ -7,40 +7,18 @@ import shutil
 import subprocess
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pyogrio.raw
 import pytest
 import shapely
 from shapely.geometry import shape
 
-from conftest import ROOT, require_tool
+from conftest import ROOT, collection, require_tool
 from webmap import create_app
 
 CATALOG = json.loads((ROOT / "layers" / "catalog.json").read_text(encoding="utf-8"))
 LAYER_NAMES = sorted(CATALOG["layers"])
 BASE = "http://localhost/ogc"
-
-
-@pytest.fixture(scope="module")
-def layers_dir(tmp_path_factory) -> Path:
-    dest = tmp_path_factory.mktemp("ogc") / "layers"
-    shutil.copytree(ROOT / "layers", dest)
-    return dest
-
-
-@pytest.fixture(scope="module")
-def client(layers_dir):
-    return create_app({"LAYERS_DIR": str(layers_dir), "TESTING": True}).test_client()
-
-
-@pytest.fixture(scope="module")
-def catalog(layers_dir):
-    return json.loads((layers_dir / "catalog.json").read_text(encoding="utf-8"))
-
-
-def collection(layers_dir: Path, name: str) -> dict:
-    return json.loads((layers_dir / f"{name}.geojson").read_text(encoding="utf-8"))
 
 
 def get_json(client, url: str, status: int = 200, **kw) -> dict:

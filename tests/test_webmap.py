@@ -4,12 +4,11 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, copy_layers
 from geo import paths
 from geo.corpus import load_corpus
 from geo.crs import wgs84_to_gcj02
@@ -23,29 +22,6 @@ PAYLOAD_IMG = '"><img src=x onerror="window.__pwned=2">'
 
 
 # ----------------------------------------------------------------------------------- fixtures
-
-def copy_layers(dest: Path) -> Path:
-    """A private copy of the built layers (other builds may run meanwhile), with the articles."""
-    shutil.copytree(ROOT / "layers", dest)
-    if not (dest / "sources.json").exists():
-        (dest / "sources.json").write_bytes(sources_json(load_corpus(paths.SEEDS)))
-    return dest
-
-
-@pytest.fixture(scope="module")
-def layers_dir(tmp_path_factory) -> Path:
-    return copy_layers(tmp_path_factory.mktemp("webmap") / "layers")
-
-
-@pytest.fixture(scope="module")
-def client(layers_dir):
-    return create_app({"LAYERS_DIR": str(layers_dir), "TESTING": True}).test_client()
-
-
-@pytest.fixture(scope="module")
-def catalog(layers_dir):
-    return json.loads((layers_dir / "catalog.json").read_text(encoding="utf-8"))
-
 
 @pytest.fixture(scope="module")
 def places(layers_dir, catalog):
