@@ -4,7 +4,7 @@ for items.
 
 Run with `make bench`. Loopback only, bounded in time (ROUNDS × 5 targets × SECONDS). A bare WSGI
 function serving the same bytes under the same gunicorn shows the ceiling for any Python app
-served this way (gunicorn's sync workers close every connection; nginx keeps them alive). The load
+served this way (gevent workers, keep-alive connections, see gunicorn.conf.py). The load
 comes from `wrk` when it is installed (C, keep-alive connections), else from a small Python
 client (threads, keep-alive http.client) which tops out well below nginx, so its ratios are
 flattering — the report says which one ran. No timed assertion: a shared machine's timings vary;
@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port, require_tool, wait_for
+from conftest import ROOT, free_port, require_tool, wait_for
 
 LAYER = "projects"
 ROUNDS = 3
@@ -97,14 +97,15 @@ def app(environ, start_response):
 
 @pytest.fixture(scope="module")
 def ceiling_url(tmp_path_factory, layer_file):
-    """The same bytes from a bare WSGI function under gunicorn (2 sync workers, as the app): the most
+    """The same bytes from a bare WSGI function under gunicorn (same gunicorn.conf.py as the app): the most
     any Python app served this way can do, which puts the download ratio in proportion."""
     folder = tmp_path_factory.mktemp("ceiling")
     (folder / "ceiling.py").write_text(CEILING_APP.format(path=str(layer_file)))
     port = free_port()
     gunicorn = Path(sys.executable).parent / "gunicorn"
-    proc = subprocess.Popen([str(gunicorn), "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level",
-                             "warning", "--chdir", str(folder), "ceiling:app"])
+    proc = subprocess.Popen([str(gunicorn), "--config", str(ROOT / "gunicorn.conf.py"), "--workers", "2",
+                             "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--chdir", str(folder),
+                             "ceiling:app"])
     url = f"http://127.0.0.1:{port}/{LAYER}.geojson"
     try:
         wait_for(url, timeout=30)
@@ -188,7 +189,7 @@ def test_download_and_items_throughput_against_nginx(live_server, nginx_url, cei
     ratio = {k: statistics.median(r[k] / r["nginx"] for r in rounds) for k in rounds[0] if k != "nginx"}
     client = "wrk" if wrk else "Python threads (install wrk for a fair nginx figure)"
     print(f"\nGIS throughput, {LAYER} ({len(same) / 1024:.0f} KB GeoJSON), {CONNECTIONS} connections, "
-          f"{ROUNDS}×{SECONDS}s, load from {client}; gunicorn 2 sync workers")
+          f"{ROUNDS}×{SECONDS}s, load from {client}; gunicorn 2 gevent workers (gunicorn.conf.py)")
     for k in rounds[0]:
         print(f"  {k:<16} " + "  ".join(f"{r[k]:8.0f}" for r in rounds) + " req/s"
               + (f"   median ratio to nginx {ratio[k]:.2f}" if k in ratio else ""))
