@@ -90,11 +90,12 @@ class Document:
 
 def decode(data: bytes, name: str) -> tuple[str, str]:
     """Decode article bytes as UTF-8 or, failing that, GB18030; refuse empty and binary data."""
-    if not data.strip():
+    if not data.removeprefix(b"\xef\xbb\xbf").strip():
         raise CorpusError(f"{name}: the file is empty")
     if b"\x00" in data:
         raise CorpusError(f"{name}: binary data (NUL bytes), not an article")
-    for encoding in ("utf-8-sig", "gb18030"):
+    # A UTF-8 byte-order mark stays in the text as U+FEFF, so offsets count the file's code points.
+    for encoding in ("utf-8", "gb18030"):
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
@@ -104,7 +105,7 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
             raise CorpusError(f"{name}: binary data ({controls} control characters), not an article")
         if encoding == "gb18030" and not _looks_chinese(text):
             break
-        return text, "utf-8" if encoding == "utf-8-sig" else encoding
+        return text, encoding
     raise CorpusError(f"{name}: not UTF-8 text, and not GB18030/GBK either (undecodable bytes)")
 
 
@@ -147,19 +148,35 @@ def normalise_text(text: str) -> str:
     return normalise(text)[0]
 
 
+def _unify_newlines(text: str) -> tuple[str, list[int] | None]:
+    """Windows (CR LF) and old Mac (CR) line ends as LF, with each character's index in ``text``."""
+    if "\r" not in text:
+        return text, None
+    chars, index = [], []
+    for i, ch in enumerate(text):
+        if ch == "\r":
+            if text.startswith("\n", i + 1):
+                continue                      # CR of CR LF: the LF stands for both
+            ch = "\n"
+        chars.append(ch)
+        index.append(i)
+    return "".join(chars), index
+
+
 def normalise(text: str) -> tuple[str, list[int]]:
     """Return the normalised text and, for each of its characters, its index in ``text``."""
-    keep = [True] * len(text)
-    for m in _BREAK.finditer(text):
-        if _is_layout_break(text, m.start(), m.end()):
+    view, view_index = _unify_newlines(text)
+    keep = [True] * len(view)
+    for m in _BREAK.finditer(view):
+        if _is_layout_break(view, m.start(), m.end()):
             for i in range(m.start(), m.end()):
                 keep[i] = False
     chars: list[str] = []
     index: list[int] = []
-    for i, ch in enumerate(text):
+    for i, ch in enumerate(view):
         if keep[i]:
             chars.append(fold_char(ch))
-            index.append(i)
+            index.append(i if view_index is None else view_index[i])
     return to_simplified("".join(chars)), index
 
 

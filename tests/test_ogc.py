@@ -232,6 +232,16 @@ ODD = ["/ogc/collections/projects/items?limit=99999999999999999999", "/ogc/colle
        "/ogc/collections/projects/schema", "/ogc?f=jsonld", "/ogc/collections?f=html&lang=zh"]
 
 
+@pytest.mark.parametrize("name", LAYER_NAMES)
+@pytest.mark.parametrize("query", ["f=csv", "sortby=", "sortby=,", "f=csv&skipGeometry=true", "skipGeometry=true",
+                                   "f=html&skipGeometry=true", "properties=name&f=json"])
+def test_odd_input_on_every_collection_never_gives_a_500(client, name, query):
+    r = client.get(f"/ogc/collections/{name}/items?{query}")
+    assert r.status_code < 500, (name, query, r.status_code)
+    if query.startswith(("f=csv", "sortby")):
+        assert r.status_code == 400 and r.get_json()["description"]
+
+
 @pytest.mark.parametrize("url", ODD)
 def test_odd_input_never_gives_a_500(client, url):
     assert client.get(url).status_code < 500, url

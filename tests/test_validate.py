@@ -145,3 +145,12 @@ def test_cli_exits_non_zero_and_names_the_record(project):
                   "--layers", str(project / "layers"))
     err = out.stderr.decode()
     assert out.returncode == 1 and "lixia/baihuazhou" in err and "Traceback" not in err
+
+
+def test_a_layer_edited_by_hand_is_reported(project):
+    def edit(fc):
+        fc["features"][0]["properties"]["precision"] = "site"
+    _edit_layer(project, "parks", edit)
+    problems = _problems(project)
+    assert any("parks.geojson" in p and "sha256" in p for p in problems), problems
+    assert any("parks.geojson" in p and "differs from what the build writes" in p for p in problems), problems

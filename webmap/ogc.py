@@ -18,7 +18,7 @@ from collections import OrderedDict
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, make_response, request
+from flask import Blueprint, abort, current_app, make_response, request
 
 from webmap import fastpath
 
@@ -235,9 +235,21 @@ def queryables(collection_id: str):
     return _execute("get_collection_queryables", collection_id)
 
 
+UNSUPPORTED_ITEM_PARAMS = {
+    "sortby": "sorting is not offered: features come in id order",
+    "f=csv": "f=csv is not offered here: download /layers/<name>.csv (WKT geometry, full citations)",
+}
+
+
 @bp.get("/collections/<collection_id>/items")
 def items(collection_id: str):
-    return _execute("get_collection_items", collection_id, check_format=False)   # also f=csv, as pygeoapi
+    # pygeoapi answers these with a 500 on our layers (IndexError in sortby parsing; its CSV
+    # formatter cannot write nested citations): refuse them clearly instead.
+    if "sortby" in request.args:
+        abort(400, description=UNSUPPORTED_ITEM_PARAMS["sortby"])
+    if request.args.get("f") == "csv":
+        abort(400, description=UNSUPPORTED_ITEM_PARAMS["f=csv"])
+    return _execute("get_collection_items", collection_id, check_format=False)
 
 
 @bp.get("/collections/<collection_id>/items/<path:item_id>")

@@ -8,8 +8,12 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
+
+
+MAX_CACHED = 512     # rendered pages and images kept per process
 
 
 @dataclass
@@ -28,7 +32,7 @@ class LayerStore:
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._stamp: tuple | None = None
-        self._cache: dict = {}
+        self._cache: OrderedDict = OrderedDict()
 
     def _catalog_stamp(self) -> tuple:
         st = (self.folder / "catalog.json").stat()
@@ -42,16 +46,26 @@ class LayerStore:
                 if self._snapshot is None or stamp != self._stamp:
                     self._snapshot = self._load()
                     self._stamp = stamp
-                    self._cache = {}
+                    self._cache = OrderedDict()
         return self._snapshot
 
     def cached(self, key, compute):
-        """Memoise `compute()` for the current snapshot (pages rendered once, served from memory)."""
+        """Memoise `compute()` for the current snapshot (pages rendered once, served from memory).
+
+        Least-recently-used entries go beyond MAX_CACHED, so parameters a client may vary freely
+        (image widths) cannot grow memory without bound."""
         snap = self.snapshot()
         full = (snap.version, key)
-        if full not in self._cache:
-            self._cache[full] = compute()
-        return self._cache[full]
+        with self._lock:
+            if full in self._cache:
+                self._cache.move_to_end(full)
+                return self._cache[full]
+        value = compute()
+        with self._lock:
+            self._cache[full] = value
+            while len(self._cache) > MAX_CACHED:
+                self._cache.popitem(last=False)
+        return value
 
     def _load(self) -> Snapshot:
         cat_bytes = (self.folder / "catalog.json").read_bytes()
