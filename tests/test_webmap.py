@@ -415,3 +415,10 @@ def test_pages_render_once_per_build_and_again_after_a_rebuild(tmp_path, monkeyp
                    encoding="utf-8")
     client.get("/")
     assert len(calls) == 3
+
+
+def test_stated_area_names_its_source(client, layers_dir):
+    props = next(f["properties"] for f in json.loads((layers_dir / "huaiyin-five-battlefields.geojson").read_text(
+        encoding="utf-8"))["features"] if f["id"] == "huaiyin/medical-science-center")
+    page = client.get("/places/huaiyin/medical-science-center").get_data(as_text=True)
+    assert "来源所述面积" in page and f'href="{html.escape(props["stated_area_source"])}"' in page

@@ -155,7 +155,10 @@ def facts(props: dict, frameworks: dict[str, dict], lang: str, layer_titles: lis
     if area:
         rows.append((t(lang, "area"), escape(area)))
     if props.get("stated_area_km2") is not None:
-        rows.append((t(lang, "stated_area"), escape(f"{props['stated_area_km2']:g} {t(lang, 'km2')}")))
+        stated = escape(f"{props['stated_area_km2']:g} {t(lang, 'km2')}")
+        if props.get("stated_area_source"):
+            stated = Markup("{} ({})").format(stated, linkify(props["stated_area_source"]))
+        rows.append((t(lang, "stated_area"), stated))
     if props.get("count") is not None:
         rows.append((t(lang, "count"), escape(str(props["count"]))))
     rows.append((t(lang, "precision"), escape(precision_text(props, lang))))
