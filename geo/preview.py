@@ -75,11 +75,14 @@ def write_preview(layers_dir: str | Path, out: str | Path) -> Path:
                 c = g.representative_point()
                 ax.text(c.x, c.y, props["name"], color="#9e9e9e", fontsize=14, ha="center", alpha=0.8)
         colour = COLOURS.get(name, "#333333")
-        district_wide = []
+        district_wide, zone_wide = [], []
         for f in feats:
             p, g = f["properties"], shape(f["geometry"])
             if p["precision"] == "district":
                 district_wide.append(p["name"])
+                continue
+            if p.get("geometry_method") == "parent":       # drawn once, as its zone
+                zone_wide.append(p["name"])
                 continue
             draw_geometry(ax, g, colour, p["precision"] == "zone", g.geom_type.endswith("Polygon"))
             c = g.representative_point() if g.geom_type.endswith("Polygon") else g.interpolate(0.5, normalized=True) \
@@ -87,9 +90,14 @@ def write_preview(layers_dir: str | Path, out: str | Path) -> Path:
             ax.annotate(p["name"], (c.x, c.y), fontsize=7, color="#222222", xytext=(3, 3), textcoords="offset points")
         spec = catalog["layers"][name]
         ax.set_title(f"{spec['title_zh']} · {spec['title_en']} ({spec['feature_count']})", fontsize=11)
+        notes = []
+        if zone_wide:
+            notes.append("known only to lie in their zone: " + "、".join(zone_wide))
         if district_wide:
-            text = "district-wide (no point invented): " + "、".join(district_wide)
-            lines = [text[i:i + 60] for i in range(0, len(text), 60)]
+            notes.append("district-wide (no point invented): " + "、".join(district_wide))
+        if notes:
+            text = "\n".join(notes)
+            lines = [part[i:i + 60] for part in text.split("\n") for i in range(0, len(part), 60)]
             ax.text(0.01, 0.01, "\n".join(lines), transform=ax.transAxes, fontsize=6.5, va="bottom",
                     color=colour, bbox={"facecolor": "white", "alpha": 0.8, "linewidth": 0})
         ax.set_xlim(x0 - 0.01, x1 + 0.01)
