@@ -1,14 +1,14 @@
 """For journalists: the embed page, its builder, oEmbed and static images.
 
 `/embed` is the only HTML page other sites may frame (see `EMBEDDABLE` in `webmap/__init__.py`):
-a map without the site's chrome, chosen by its query (`EmbedView`), with a caption that always
+a map without the site's chrome, chosen by its query (`webmap.params.View`), with a caption that always
 credits the articles and the map. Its map is built by `mapview.build_map` like every other map,
 with options (controls, no scroll-wheel zoom, a highlighted place); the map and caption are cached
 per build and per view, while the free-text title and the absolute URLs are added per request.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
@@ -19,121 +19,23 @@ from werkzeug.exceptions import HTTPException
 from webmap import assets, fragments, mapview, share, site, store
 from webmap.i18n import HTML_LANG, LANGS, t
 from webmap.images import DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH, place_colour, render_png
+from webmap.params import CONTROLS, MAX_TITLE, View, parse, shown
 
 bp = Blueprint("embed", __name__)
 
 DEFAULT_EMBED = (640, 480)
-CONTROLS = ("zoom", "layers", "fullscreen", "scale")      # the controls an embed may show, in this order
-MAX_TITLE = 200                                           # characters
 SIZE = (200, 2000)                                        # px, the builder's width and height bounds
-_SHOWN = 60                                               # characters of a bad value echoed in a 400
-
-
-def _shown(value: str) -> str:
-    return value if len(value) <= _SHOWN else value[:_SHOWN] + "…"
 
 
 # ----------------------------------------------------------------------------------- the view
 
-@dataclass(frozen=True)
-class EmbedView:
-    """What an embed shows; `query()` is its canonical URL query (defaults left out)."""
-    place: str | None = None
-    layers: tuple[str, ...] | None = None
-    basemap: str = "osm"
-    lang: str = "zh"
-    controls: tuple[str, ...] = ("zoom",)
-    popup: bool = True
-    scroll: bool = False
-    title: str = ""
-
-    def query(self) -> dict[str, str]:
-        q = {}
-        if self.place:
-            q["place"] = self.place
-        if self.layers:
-            q["layers"] = ",".join(self.layers)
-        if self.basemap != "osm":
-            q["basemap"] = self.basemap
-        if self.lang != "zh":
-            q["lang"] = self.lang
-        if self.controls != ("zoom",):
-            q["controls"] = ",".join(self.controls)
-        if self.place and not self.popup:
-            q["popup"] = "0"
-        if self.scroll:
-            q["scroll"] = "1"
-        if self.title:
-            q["title"] = self.title
-        return q
-
-
-def embed_src(view: EmbedView) -> str:
+def embed_src(view: View) -> str:
     """The absolute URL of the embed page showing `view`."""
     q = view.query()
     return url_for("embed.embed_page", _external=True) + ("?" + urlencode(q) if q else "")
 
 
-def parse_view(args: MultiDict, snap) -> EmbedView:
-    """The embed parameters, checked: a bad value is a 400 naming it, an unknown place a 404."""
-    def one(name: str) -> str | None:
-        values = args.getlist(name)
-        if len(values) > 1:
-            abort(400, description=f"{name} is given {len(values)} times; give it once.")
-        return values[0] if values else None
-
-    def flag(name: str, default: bool) -> bool:
-        value = one(name)
-        if value is None:
-            return default
-        if value not in ("0", "1"):
-            abort(400, description=f"{name} must be 0 or 1, got {_shown(value)!r}.")
-        return value == "1"
-
-    lang = one("lang") or "zh"
-    if lang not in LANGS:
-        abort(400, description=f"Unknown language {_shown(lang)!r}: use one of {', '.join(LANGS)}.")
-    key = current_app.config.get("TIANDITU_KEY")
-    basemap = one("basemap") or "osm"
-    if basemap not in mapview.available_basemaps(key):
-        need = " (the Tianditu basemap needs a TIANDITU_KEY in the app's configuration)" \
-            if basemap == "tianditu" else ""
-        abort(400, description=f"Unknown basemap {_shown(basemap)!r}{need}: use one of "
-                               f"{', '.join(mapview.available_basemaps(key))}.")
-    layers = None
-    raw = one("layers")
-    if raw is not None:
-        names = [n.strip() for n in raw.split(",") if n.strip()]
-        if not names:
-            abort(400, description="layers is empty: name one or more layers, separated by commas.")
-        unknown = [n for n in names if n not in snap.layers]
-        if unknown:
-            abort(400, description=f"Unknown layer {_shown(unknown[0])!r}: the layers are {', '.join(snap.layers)}.")
-        layers = tuple(n for n in snap.layers if n in names)          # catalog order, each once
-    place = one("place")
-    if place is not None:
-        if place not in snap.places:
-            abort(404, description=f"No place with the id {_shown(place)!r}.")
-        if layers is not None and not set(snap.place_layers[place]) & set(layers):
-            abort(400, description=f"The place {_shown(place)!r} is in none of the layers chosen "
-                                   f"(it is in {', '.join(snap.place_layers[place])}).")
-    raw = one("controls")
-    controls = ("zoom",)
-    if raw is not None:
-        names = [c.strip() for c in raw.split(",") if c.strip()]
-        wrong = [c for c in names if c not in CONTROLS]
-        if wrong:
-            abort(400, description=f"Unknown control {_shown(wrong[0])!r}: use any of {', '.join(CONTROLS)}, "
-                                   "separated by commas (controls= with nothing shows none).")
-        controls = tuple(c for c in CONTROLS if c in names)
-    popup, scroll = flag("popup", True), flag("scroll", False)
-    title = (one("title") or "").strip()
-    if len(title) > MAX_TITLE:
-        abort(400, description=f"title is {len(title)} characters long; at most {MAX_TITLE}.")
-    return EmbedView(place, layers, basemap, lang, controls, popup, scroll, title)
-
-
-def view_title(snap, view: EmbedView) -> str:
+def view_title(snap, view: View) -> str:
     """The title of what an embed shows: its own title, else the place or layers, else the site."""
     if view.title:
         return view.title
@@ -156,14 +58,14 @@ def iframe_html(src: str, width: int | None, height: int, title: str) -> Markup:
 
 # ----------------------------------------------------------------------------------- /embed
 
-def _shown_features(snap, view: EmbedView) -> list[dict]:
+def _shown_features(snap, view: View) -> list[dict]:
     if view.place and view.layers is None:
         return site.place_shown(snap, view.place)
     names = view.layers or tuple(snap.layers)
     return [f for n in names if n != "districts" for f in snap.layers[n]["features"]]
 
 
-def _render_embed(snap, view: EmbedView) -> dict:
+def _render_embed(snap, view: View) -> dict:
     """The map and the caption's parts of one view (its title aside)."""
     if view.place and view.layers is None:          # one place: the place page's map of it
         display = site.place_display(snap, view.place, view.lang, view.basemap)
@@ -187,7 +89,7 @@ def _render_embed(snap, view: EmbedView) -> dict:
 def embed_page():
     """A map for an iframe on any site: no chrome, the credit always shown, sized by the iframe."""
     snap = store().snapshot()
-    view = parse_view(request.args, snap)
+    view = parse(request.args, snap, current_app.config, embed=True)
     # one rendering per view, whatever its title (added here) and ?popup (read by map.js from the URL)
     parts = store().cached(("embed", replace(view, popup=True, title="")), lambda: _render_embed(snap, view))
     title = view_title(snap, view)
@@ -204,11 +106,11 @@ def _size(name: str, default: int) -> int:
         return default
     if not raw.isdigit() or not SIZE[0] <= int(raw) <= SIZE[1]:
         abort(400, description=f"{name} must be a whole number of pixels from {SIZE[0]} to {SIZE[1]}, "
-                               f"got {_shown(raw)!r}.")
+                               f"got {shown(raw)!r}.")
     return int(raw)
 
 
-def builder_html(lang: str, view: EmbedView, width: int | None = DEFAULT_EMBED[0],
+def builder_html(lang: str, view: View, width: int | None = DEFAULT_EMBED[0],
                  height: int = DEFAULT_EMBED[1]) -> Markup:
     """The builder: choices, live preview, snippet and link; its first state rendered here, so the
     snippet is there without JavaScript; static/embed-builder.js rebuilds it as the choices change.
@@ -217,7 +119,7 @@ def builder_html(lang: str, view: EmbedView, width: int | None = DEFAULT_EMBED[0
     return store().cached(key, lambda: _builder_html(lang, view, width, height))
 
 
-def _builder_html(lang: str, view: EmbedView, width: int | None, height: int) -> Markup:
+def _builder_html(lang: str, view: View, width: int | None, height: int) -> Markup:
     snap = store().snapshot()
     places = sorted(snap.places.values(), key=lambda f: (snap.place_layers[f["id"]][0], f["id"]))
     groups: dict[str, list[dict]] = {}
@@ -241,7 +143,7 @@ def _builder_html(lang: str, view: EmbedView, width: int | None, height: int) ->
 
 def place_builder(lang: str, place_id: str) -> Markup:
     """The builder on a place's page, starting from that place."""
-    return builder_html(lang, EmbedView(place=place_id, lang=lang))
+    return builder_html(lang, View(place=place_id, lang=lang))
 
 
 @bp.get("/embed/builder")
@@ -249,7 +151,7 @@ def builder():
     """Pick a place or layers, size, basemap, language and options; preview; copy the snippet.
     Takes the embed's own parameters (and width, height) to start from."""
     snap = store().snapshot()
-    view = parse_view(request.args, snap)
+    view = parse(request.args, snap, current_app.config, embed=True)
     if not view.place and not view.layers:
         first = next(iter(snap.places))
         view = replace(view, place=first)
@@ -302,7 +204,7 @@ def image(ident: str):
 
 # ----------------------------------------------------------------------------------- oEmbed
 
-def embed_url_for(url: str) -> tuple[EmbedView, str] | None:
+def embed_url_for(url: str) -> tuple[View, str] | None:
     """Our map, place or embed URL → (the embed view, its title); None if it is not one of ours or
     asks for something that does not exist."""
     parts = urlsplit(url)
@@ -318,7 +220,7 @@ def embed_url_for(url: str) -> tuple[EmbedView, str] | None:
     elif path not in ("/", "/embed"):
         return None
     try:
-        view = parse_view(query, snap)
+        view = parse(query, snap, current_app.config, embed=True)
     except HTTPException:
         return None
     return view, view_title(snap, view)

@@ -2,7 +2,7 @@
 
 Every page is rendered once per build of layers/ and then served from memory (`store().cached`).
 The map depends only on the language and the basemap; ?place, ?layers and ?popup are checked
-here (400 when wrong) and applied in the browser by static/map.js, so they cost no rendering.
+by `webmap.params` (400 when wrong) and applied in the browser by static/map.js, so they cost no rendering.
 What carries absolute URLs built from the request (the link-preview and oEmbed tags of
 `webmap.share`, the embed builder) is never stored in a cached page: pages are cached with slots
 that are filled per request.
@@ -16,7 +16,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from markupsafe import Markup
 from shapely.geometry import shape
 
-from webmap import assets, fragments, mapview, share, store
+from webmap import assets, fragments, mapview, params, share, store
 from webmap.i18n import HTML_LANG, LANGS, t
 
 bp = Blueprint("site", __name__)
@@ -26,75 +26,6 @@ bp.register_blueprint(assets.bp)          # /assets/…: Leaflet and Font Awesom
 @bp.app_context_processor
 def _template_helpers() -> dict:
     return {"static_url": assets.static_url}
-
-
-_MAX_SHOWN = 60                           # characters of a bad parameter echoed back in a 400
-
-
-def _shown(value: str) -> str:
-    return value if len(value) <= _MAX_SHOWN else value[:_MAX_SHOWN] + "…"
-
-
-# ----------------------------------------------------------------------------------- parameters
-
-def _param(name: str) -> str | None:
-    values = request.args.getlist(name)
-    if len(values) > 1:
-        abort(400, description=f"?{name} is given {len(values)} times; give it once.")
-    return values[0] if values else None
-
-
-def _lang() -> str:
-    value = _param("lang")
-    if value is None:
-        return "zh"
-    if value not in LANGS:
-        abort(400, description=f"Unknown language {_shown(value)!r}: use one of {', '.join(LANGS)}.")
-    return value
-
-
-def _basemap() -> str:
-    value = _param("basemap")
-    if value is None:
-        return "osm"
-    key = current_app.config.get("TIANDITU_KEY")
-    if value == "tianditu" and not key:
-        abort(400, description="The Tianditu basemap needs a TIANDITU_KEY in the app's configuration.")
-    if value not in mapview.available_basemaps(key):
-        abort(400, description=f"Unknown basemap {_shown(value)!r}: use one of "
-                               f"{', '.join(mapview.available_basemaps(key))}.")
-    return value
-
-
-def _layers(snap) -> list[str] | None:
-    value = _param("layers")
-    if value is None:
-        return None
-    names = [n.strip() for n in value.split(",") if n.strip()]
-    if not names:
-        abort(400, description="?layers is empty: name one or more layers, separated by commas.")
-    unknown = [n for n in names if n not in snap.layers]
-    if unknown:
-        abort(400, description=f"Unknown layer {_shown(unknown[0])!r}: the layers are {', '.join(snap.layers)}.")
-    return list(dict.fromkeys(names))
-
-
-def _popup() -> None:
-    value = _param("popup")
-    if value not in (None, "0", "1"):
-        abort(400, description=f"?popup is {_shown(value)!r}: use 1 (open the place's popup, the default) or 0.")
-
-
-def _place(snap, layers: list[str] | None) -> str | None:
-    value = _param("place")
-    if value is None:
-        return None
-    if value not in snap.places:
-        abort(400, description=f"Unknown place {_shown(value)!r} in ?place.")
-    if layers is not None and not set(snap.place_layers.get(value, [])) & set(layers):
-        abort(400, description=f"The place {_shown(value)!r} is in none of the layers chosen in ?layers "
-                               f"(it is in {', '.join(snap.place_layers.get(value, []))}).")
-    return value
 
 
 # ----------------------------------------------------------------------------------- shared pieces
@@ -150,16 +81,14 @@ def _filled(key, render, *fills: Markup) -> bytes:
 @bp.get("/")
 def index():
     snap = store().snapshot()
-    lang, basemap = _lang(), _basemap()
-    layers = _layers(snap)
-    place = _place(snap, layers)           # validated here, applied by map.js
-    _popup()
+    view = params.parse(request.args, snap, current_app.config)   # checked here, applied by map.js
+    lang, basemap = view.lang, view.basemap
 
     def render() -> str:
         parts = mapview.build_map(full_display(lang, basemap), _options(lang, basemap, panel=_panel(lang, basemap)))
         return _page("index.html", lang, map=parts, share=SLOT)
 
-    return _filled(("index", lang, basemap), render, share.map_head(snap, lang, place, layers))
+    return _filled(("index", lang, basemap), render, share.map_head(snap, lang, view.place, view.layers))
 
 
 # ----------------------------------------------------------------------------------- places
@@ -168,8 +97,8 @@ def index():
 def place(place_id: str):
     snap = store().snapshot()
     if place_id not in snap.places:
-        abort(404, description=f"No place with the id {_shown(place_id)!r}.")
-    lang, basemap = _lang(), _basemap()
+        abort(404, description=f"No place with the id {params.shown(place_id)!r}.")
+    lang, basemap = params.lang(request.args), params.basemap(request.args, current_app.config)
     from webmap.embed import place_builder  # here: webmap.embed builds on this module
     return _filled(("place", place_id, lang, basemap), lambda: _render_place(snap, place_id, lang, basemap),
                    share.place_head(snap, lang, place_id), place_builder(lang, place_id))
@@ -240,7 +169,7 @@ def _citations_by_doc(snap) -> dict[str, list[tuple[dict, dict]]]:
 
 @bp.get("/sources/")
 def sources():
-    lang = _lang()
+    lang = params.lang(request.args)
 
     def render() -> str:
         cites = _citations_by_doc(store().snapshot())
@@ -254,8 +183,8 @@ def sources():
 def source(doc_id: str):
     docs = _sources()
     if doc_id not in docs:
-        abort(404, description=f"No article with the id {_shown(doc_id)!r} in this build.")
-    lang = _lang()
+        abort(404, description=f"No article with the id {params.shown(doc_id)!r} in this build.")
+    lang = params.lang(request.args)
     return store().cached(("source", doc_id, lang), lambda: _render_source(doc_id, docs[doc_id], lang))
 
 
