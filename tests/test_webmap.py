@@ -422,3 +422,13 @@ def test_stated_area_names_its_source(client, layers_dir):
         encoding="utf-8"))["features"] if f["id"] == "huaiyin/medical-science-center")
     page = client.get("/places/huaiyin/medical-science-center").get_data(as_text=True)
     assert "来源所述面积" in page and f'href="{html.escape(props["stated_area_source"])}"' in page
+
+
+def test_pages_are_gzipped_for_clients_that_accept_it(client):
+    import gzip
+
+    plain = client.get("/?layers=parks")
+    packed = client.get("/?layers=parks", headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert "Content-Encoding" not in plain.headers and packed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.data) == plain.data and len(packed.data) < len(plain.data) / 3
+    assert "Accept-Encoding" in packed.headers["Vary"]

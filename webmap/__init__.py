@@ -25,13 +25,14 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     app.extensions["layers"] = LayerStore(app.config["LAYERS_DIR"])
 
-    from webmap import downloads, embed, fastpath, ogc, site
+    from webmap import compress, downloads, embed, fastpath, ogc, site
 
     app.register_blueprint(site.bp)          # the map, place and source pages
     app.register_blueprint(downloads.bp)     # /layers/: listing and downloads
     app.register_blueprint(ogc.bp)           # /ogc: OGC API – Features
     app.register_blueprint(embed.bp)         # /embed, /oembed, /images: for journalists
     fastpath.install(app)                    # per-build response cache for downloads and /ogc
+    compress.install(app)                    # gzip pages and JSON for clients that accept it
 
     @app.after_request
     def framing(resp):
