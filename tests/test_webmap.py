@@ -16,7 +16,7 @@ from geo.sources import sources_json
 from webmap import create_app, mapview
 
 SOE = "huaiyin/central-soe-hq-city"          # a five-battlefields zone with many citations
-SHULAN = "huaiyin/shulan-hospital"           # a project whose shape is its parent zone's
+PARENT_ONLY = "huaiyin/sdu-international-medical-center"   # a project whose shape is its parent zone's
 PAYLOAD_SCRIPT = "<script>window.__pwned=1</script>"
 PAYLOAD_IMG = '"><img src=x onerror="window.__pwned=2">'
 
@@ -245,7 +245,7 @@ def test_popup_quotes_every_citation_with_the_name_marked(client, places, catalo
 
 
 def test_stand_in_shapes_do_not_claim_an_area(client, places):
-    pop = page_config(text(client.get("/")))["popups"][SHULAN]
+    pop = page_config(text(client.get("/")))["popups"][PARENT_ONLY]
     assert "面积" not in pop and "片区级" in pop
 
 
@@ -321,9 +321,9 @@ def test_place_page_has_its_map_facts_and_every_citation(client, places):
 
 
 def test_place_page_of_a_stand_in_shows_the_parent(client, places):
-    page = text(client.get(f"/places/{SHULAN}"))
-    parent = places[places[SHULAN]["parent"]]
-    assert f'href="/places/{places[SHULAN]["parent"]}"' in page
+    page = text(client.get(f"/places/{PARENT_ONLY}"))
+    parent = places[places[PARENT_ONLY]["parent"]]
+    assert f'href="/places/{places[PARENT_ONLY]["parent"]}"' in page
     assert len(embedded_layers(page)) >= 2 and parent["name"] in page
 
 
