@@ -48,6 +48,15 @@ class Format:
     def render(self, src: LayerSource) -> bytes:
         raise NotImplementedError
 
+    def written(self, src: LayerSource, driver: str, finish=None, **options) -> bytes:
+        """The layer written by GDAL's `driver` into a scratch file (then `finish(path)`), as bytes."""
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / self.filename(src.name)
+            _write(path, layer_table(src.name, src.collection), driver, **options)
+            if finish:
+                finish(path)
+            return path.read_bytes()
+
 
 FORMATS: dict[tuple[str, str | None], Format] = {}
 
@@ -148,13 +157,9 @@ class GeoPackage(Format):
             "(GeoPackage Related Tables extension), one row per quote.")
 
     def render(self, src: LayerSource) -> bytes:
-        table = layer_table(src.name, src.collection)
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / self.filename(src.name)
-            _write(path, table, "GPKG", dataset_options={"VERSION": "1.2"},   # readable by older GDAL/QGIS
-                   layer_options={"IDENTIFIER": src.meta["title_en"], "DESCRIPTION": _describe(src)})
-            self._relate_citations(path, src)
-            return path.read_bytes()
+        return self.written(src, "GPKG", finish=lambda path: self._relate_citations(path, src),
+                            dataset_options={"VERSION": "1.2"},          # readable by older GDAL/QGIS
+                            layer_options={"IDENTIFIER": src.meta["title_en"], "DESCRIPTION": _describe(src)})
 
     @staticmethod
     def _relate_citations(path: Path, src: LayerSource) -> None:
@@ -205,12 +210,8 @@ class KML(Format):
     note = "For Google Earth: attributes in ExtendedData; the feature id is the Placemark id."
 
     def render(self, src: LayerSource) -> bytes:
-        table = layer_table(src.name, src.collection)
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / self.filename(src.name)
-            _write(path, table, "LIBKML", dataset_options={"NAME": f"{src.meta['title_zh']} — {src.meta['title_en']}",
-                                                           "DESCRIPTION": _describe(src)})
-            return path.read_bytes()
+        return self.written(src, "LIBKML", dataset_options={
+            "NAME": f"{src.meta['title_zh']} — {src.meta['title_en']}", "DESCRIPTION": _describe(src)})
 
 
 @register
@@ -219,11 +220,7 @@ class CSVWithWKT(Format):
     note = "UTF-8 with a byte-order mark (for Excel); geometry as WKT in the first column."
 
     def render(self, src: LayerSource) -> bytes:
-        table = layer_table(src.name, src.collection)
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / self.filename(src.name)
-            _write(path, table, "CSV", layer_options={"GEOMETRY": "AS_WKT", "WRITE_BOM": "YES"})
-            return path.read_bytes()
+        return self.written(src, "CSV", layer_options={"GEOMETRY": "AS_WKT", "WRITE_BOM": "YES"})
 
 
 # Shapefile: DBF names are at most 10 characters and DBF text at most 254 bytes.
