@@ -39,12 +39,14 @@ def cmd_extract(args) -> int:
 
 def cmd_candidates(args) -> int:
     from geo.candidates import find_candidates
+    from geo.extract import Extractor
     from geo.gazetteer import load_gazetteer
 
     gazetteer = load_gazetteer(args.gazetteer)
+    extractor = Extractor(gazetteer)             # one automaton for all the files
     out = []
     for name, doc in _read_inputs(args.files):
-        for c in find_candidates(doc, gazetteer):
+        for c in find_candidates(doc, gazetteer, extractor):
             out.append({"file": name, **c})
     _print_json(out)
     return 0

