@@ -18,6 +18,7 @@ ARTICLES = Path(__file__).parent / "gold" / "articles"
 # The articles annotated on the `gold` branch; the `gold2` annotator's are checked by their own test.
 MINE = (
     "qbq-2021-fangan",
+    "qbq-2024-sanzhounian",
 )
 
 REQUIRED = ("url", "title", "outlet", "date", "districts", "retrieved", "excerpt", "places")
