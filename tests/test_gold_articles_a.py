@@ -19,6 +19,7 @@ ARTICLES = Path(__file__).parent / "gold" / "articles"
 MINE = (
     "qbq-2021-fangan",
     "qbq-2024-sanzhounian",
+    "lx-2025-gucheng",
 )
 
 REQUIRED = ("url", "title", "outlet", "date", "districts", "retrieved", "excerpt", "places")
