@@ -20,6 +20,7 @@ MINE = (
     "qbq-2021-fangan",
     "qbq-2024-sanzhounian",
     "lx-2025-gucheng",
+    "zq-2019-xiangmu",
 )
 
 REQUIRED = ("url", "title", "outlet", "date", "districts", "retrieved", "excerpt", "places")
