@@ -21,6 +21,7 @@ MINE = (
     "qbq-2024-sanzhounian",
     "lx-2025-gucheng",
     "zq-2019-xiangmu",
+    "zq-2025-zhengfu",
 )
 
 REQUIRED = ("url", "title", "outlet", "date", "districts", "retrieved", "excerpt", "places")
