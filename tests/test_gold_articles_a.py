@@ -22,6 +22,7 @@ MINE = (
     "lx-2025-gucheng",
     "zq-2019-xiangmu",
     "zq-2025-zhengfu",
+    "lc-2021-huashan",
 )
 
 REQUIRED = ("url", "title", "outlet", "date", "districts", "retrieved", "excerpt", "places")
