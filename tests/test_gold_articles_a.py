@@ -23,6 +23,7 @@ MINE = (
     "zq-2019-xiangmu",
     "zq-2025-zhengfu",
     "lc-2021-huashan",
+    "gx-2024-dongqu",
 )
 
 REQUIRED = ("url", "title", "outlet", "date", "districts", "retrieved", "excerpt", "places")
