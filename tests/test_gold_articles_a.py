@@ -24,6 +24,7 @@ MINE = (
     "zq-2025-zhengfu",
     "lc-2021-huashan",
     "gx-2024-dongqu",
+    "qbq-2022-jibin",
 )
 
 REQUIRED = ("url", "title", "outlet", "date", "districts", "retrieved", "excerpt", "places")
