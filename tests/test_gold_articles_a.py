@@ -25,6 +25,7 @@ MINE = (
     "lc-2021-huashan",
     "gx-2024-dongqu",
     "qbq-2022-jibin",
+    "lc-2019-huashan-binhai",
 )
 
 REQUIRED = ("url", "title", "outlet", "date", "districts", "retrieved", "excerpt", "places")
