@@ -26,6 +26,7 @@ MINE = (
     "gx-2024-dongqu",
     "qbq-2022-jibin",
     "lc-2019-huashan-binhai",
+    "lx-2020-xiyuanmen",
 )
 
 REQUIRED = ("url", "title", "outlet", "date", "districts", "retrieved", "excerpt", "places")
