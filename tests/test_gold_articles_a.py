@@ -27,6 +27,7 @@ MINE = (
     "qbq-2022-jibin",
     "lc-2019-huashan-binhai",
     "lx-2020-xiyuanmen",
+    "jy-2019-xianxingqu",
 )
 
 REQUIRED = ("url", "title", "outlet", "date", "districts", "retrieved", "excerpt", "places")
