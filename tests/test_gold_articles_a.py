@@ -28,6 +28,7 @@ MINE = (
     "lc-2019-huashan-binhai",
     "lx-2020-xiyuanmen",
     "jy-2019-xianxingqu",
+    "lx-2025-gucheng-xinbian",
 )
 
 REQUIRED = ("url", "title", "outlet", "date", "districts", "retrieved", "excerpt", "places")
