@@ -29,6 +29,7 @@ MINE = (
     "lx-2020-xiyuanmen",
     "jy-2019-xianxingqu",
     "lx-2025-gucheng-xinbian",
+    "lx-2019-cbd-xianggang",
 )
 
 REQUIRED = ("url", "title", "outlet", "date", "districts", "retrieved", "excerpt", "places")
