@@ -30,6 +30,7 @@ MINE = (
     "jy-2019-xianxingqu",
     "lx-2025-gucheng-xinbian",
     "lx-2019-cbd-xianggang",
+    "lx-2023-cbd-zongbu",
 )
 
 REQUIRED = ("url", "title", "outlet", "date", "districts", "retrieved", "excerpt", "places")
