@@ -88,6 +88,16 @@ def test_annotations_do_not_overlap(article: str) -> None:
 
 
 @pytest.mark.parametrize("article", MINE)
+def test_places_left_out_on_purpose_are_not_also_annotated(article: str) -> None:
+    """An occurrence is either a place or excused, not both (a shorter place may overlap an excused
+    longer reading, as 济南 + 市民 against 济南市)."""
+    _, meta = load(article)
+    annotated = {(p["start"], p["end"]) for p in meta["places"]}
+    for skipped in meta.get("not_places", []):
+        assert (skipped["start"], skipped["end"]) not in annotated, skipped
+
+
+@pytest.mark.parametrize("article", MINE)
 def test_every_occurrence_of_an_annotated_name_is_accounted_for(article: str) -> None:
     """A name annotated once is annotated everywhere, unless a longer name covers it or the file
     says why not (`not_places`): the usual slip of a hand annotator is the second mention."""
