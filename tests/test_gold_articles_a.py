@@ -31,6 +31,7 @@ MINE = (
     "lx-2025-gucheng-xinbian",
     "lx-2019-cbd-xianggang",
     "lx-2023-cbd-zongbu",
+    "zq-2024-shengjing",
 )
 
 REQUIRED = ("url", "title", "outlet", "date", "districts", "retrieved", "excerpt", "places")
