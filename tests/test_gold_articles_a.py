@@ -32,6 +32,7 @@ MINE = (
     "lx-2019-cbd-xianggang",
     "lx-2023-cbd-zongbu",
     "zq-2024-shengjing",
+    "jy-2024-nongcunlu",
 )
 
 REQUIRED = ("url", "title", "outlet", "date", "districts", "retrieved", "excerpt", "places")
