@@ -33,6 +33,7 @@ MINE = (
     "lx-2023-cbd-zongbu",
     "zq-2024-shengjing",
     "jy-2024-nongcunlu",
+    "jy-2021-jiyangjiedao",
 )
 
 REQUIRED = ("url", "title", "outlet", "date", "districts", "retrieved", "excerpt", "places")
