@@ -13,6 +13,7 @@ ARTICLES = Path(__file__).resolve().parent / "gold" / "articles"
 # Huaiyin, Shizhong, Tianqiao, Changqing, Laiwu/Gangcheng/Pingyin/Shanghe; the other annotator's ids differ.
 IDS = (
     "hy-2018-xiaoqinghe-villages",
+    "hy-2020-jinghu-parlour",
 )
 PREFIXES = {"hy", "sz", "tq", "cq", "lw", "gc", "py", "sh"}
 REQUIRED = ("url", "title", "outlet", "date", "districts", "retrieved", "excerpt", "places")
