@@ -14,6 +14,7 @@ ARTICLES = Path(__file__).resolve().parent / "gold" / "articles"
 IDS = (
     "hy-2018-xiaoqinghe-villages",
     "hy-2020-jinghu-parlour",
+    "tq-2024-sangzidian-plan",
 )
 PREFIXES = {"hy", "sz", "tq", "cq", "lw", "gc", "py", "sh"}
 REQUIRED = ("url", "title", "outlet", "date", "districts", "retrieved", "excerpt", "places")
