@@ -15,6 +15,7 @@ IDS = (
     "hy-2018-xiaoqinghe-villages",
     "hy-2020-jinghu-parlour",
     "tq-2024-sangzidian-plan",
+    "gc-2025-village-industry",
 )
 PREFIXES = {"hy", "sz", "tq", "cq", "lw", "gc", "py", "sh"}
 REQUIRED = ("url", "title", "outlet", "date", "districts", "retrieved", "excerpt", "places")
