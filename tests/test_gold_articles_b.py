@@ -16,6 +16,7 @@ IDS = (
     "hy-2020-jinghu-parlour",
     "tq-2024-sangzidian-plan",
     "gc-2025-village-industry",
+    "cq-2021-wenchang-renewal",
 )
 PREFIXES = {"hy", "sz", "tq", "cq", "lw", "gc", "py", "sh"}
 REQUIRED = ("url", "title", "outlet", "date", "districts", "retrieved", "excerpt", "places")
