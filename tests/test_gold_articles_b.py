@@ -17,6 +17,7 @@ IDS = (
     "tq-2024-sangzidian-plan",
     "gc-2025-village-industry",
     "cq-2021-wenchang-renewal",
+    "py-2022-yudai-meixiang",
 )
 PREFIXES = {"hy", "sz", "tq", "cq", "lw", "gc", "py", "sh"}
 REQUIRED = ("url", "title", "outlet", "date", "districts", "retrieved", "excerpt", "places")
