@@ -18,6 +18,7 @@ IDS = (
     "gc-2025-village-industry",
     "cq-2021-wenchang-renewal",
     "py-2022-yudai-meixiang",
+    "tq-2018-qiyan-jiudian",
 )
 PREFIXES = {"hy", "sz", "tq", "cq", "lw", "gc", "py", "sh"}
 REQUIRED = ("url", "title", "outlet", "date", "districts", "retrieved", "excerpt", "places")
