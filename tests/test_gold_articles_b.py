@@ -19,6 +19,7 @@ IDS = (
     "cq-2021-wenchang-renewal",
     "py-2022-yudai-meixiang",
     "tq-2018-qiyan-jiudian",
+    "lw-2021-xueye-parlour",
 )
 PREFIXES = {"hy", "sz", "tq", "cq", "lw", "gc", "py", "sh"}
 REQUIRED = ("url", "title", "outlet", "date", "districts", "retrieved", "excerpt", "places")
