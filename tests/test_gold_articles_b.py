@@ -20,6 +20,7 @@ IDS = (
     "py-2022-yudai-meixiang",
     "tq-2018-qiyan-jiudian",
     "lw-2021-xueye-parlour",
+    "hy-2018-xingjihe-river",
 )
 PREFIXES = {"hy", "sz", "tq", "cq", "lw", "gc", "py", "sh"}
 REQUIRED = ("url", "title", "outlet", "date", "districts", "retrieved", "excerpt", "places")
