@@ -21,6 +21,7 @@ IDS = (
     "tq-2018-qiyan-jiudian",
     "lw-2021-xueye-parlour",
     "hy-2018-xingjihe-river",
+    "sh-2020-wenquan-huadu",
 )
 PREFIXES = {"hy", "sz", "tq", "cq", "lw", "gc", "py", "sh"}
 REQUIRED = ("url", "title", "outlet", "date", "districts", "retrieved", "excerpt", "places")
