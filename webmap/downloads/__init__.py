@@ -15,9 +15,10 @@ from datetime import datetime, timezone
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 
 from webmap import fastpath
+from webmap.store import current
 from webmap.formats import FORMATS, LayerSource
 
-bp = Blueprint("downloads", __name__)
+bp = Blueprint("downloads", __name__, template_folder="templates")
 
 GZIP_MIN_BYTES = 1024
 
@@ -33,9 +34,7 @@ class Rendered:
 
 
 def _store():
-    from webmap import store
-
-    return store()
+    return current()
 
 
 def build_info() -> dict:
@@ -127,7 +126,7 @@ def listing():
         resp = jsonify(data)
         resp.headers["Access-Control-Allow-Origin"] = "*"
     else:
-        resp = Response(render_template("layers.html", **data), content_type="text/html; charset=utf-8")
+        resp = Response(render_template("downloads/layers.html", **data), content_type="text/html; charset=utf-8")
     resp.headers["Vary"] = "Accept"
     fastpath.cacheable()
     return resp
