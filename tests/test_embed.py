@@ -409,3 +409,13 @@ def test_oembed_of_an_embed_url_keeps_its_choices(client):
     assert j["title"] == "Hi"
     for bad in ("http://localhost/embed?lang=fr", "http://localhost/embed?place=no/such", "/?controls=compass"):
         assert client.get("/oembed", query_string={"url": bad}).status_code == 404, bad
+
+
+@pytest.mark.parametrize("url", [
+    "/images/parks.png?width=²", "/images/parks.png?width=①", "/images/parks.png?width=١٢٣",
+    f"/embed/builder?place={PLACE}&width=²", f"/embed/builder?place={PLACE}&height=①",
+    f"/oembed?url=http://localhost/places/{PLACE}&maxwidth=²", f"/oembed?url=http://localhost/places/{PLACE}&maxheight=٣٠٠",
+])
+def test_unicode_digits_are_a_400_with_a_message_not_a_500(client, url):
+    resp = client.get(url)
+    assert resp.status_code == 400 and "ASCII digits" in text(resp)

@@ -488,3 +488,90 @@ def test_pages_are_gzipped_for_clients_that_accept_it(client):
     assert "Content-Encoding" not in plain.headers and packed.headers["Content-Encoding"] == "gzip"
     assert gzip.decompress(packed.data) == plain.data and len(packed.data) < len(plain.data) / 3
     assert "Accept-Encoding" in packed.headers["Vary"]
+
+
+# ----------------------------------------------------------------------------------- the core, without Flask
+
+def test_core_works_without_an_app_or_a_request(layers_dir, catalog):
+    """View parameters, display data and the Folium skeleton are plain functions of plain data."""
+    import flask
+    from werkzeug.datastructures import MultiDict
+    from werkzeug.exceptions import BadRequest
+
+    from webmap.core import mapview, view
+    from webmap.store import LayerStore
+
+    assert not flask.has_app_context() and not flask.has_request_context()
+    snap = LayerStore(layers_dir).snapshot()
+    v = view.parse(MultiDict({"place": SOE, "lang": "en", "basemap": "none"}), snap, {})
+    assert (v.place, v.lang, v.basemap) == (SOE, "en", "none")
+    with pytest.raises(BadRequest, match="Unknown basemap"):
+        view.parse(MultiDict({"basemap": "google"}), snap, {})
+    shown = display.display_layers(snap.layers, catalog)
+    shifted = display.display_layers(snap.layers, catalog, gcj02=True)
+    soe = next(f for f in shown.layers["huaiyin-five-battlefields"]["features"] if f["id"] == SOE)
+    soe_gcj = next(f for f in shifted.layers["huaiyin-five-battlefields"]["features"] if f["id"] == SOE)
+    assert soe_gcj["properties"]["anchor"] == pytest.approx(list(wgs84_to_gcj02(*soe["properties"]["anchor"])),
+                                                            abs=2e-6)
+    assert "citations" not in soe["properties"]                 # popups are fetched, not carried
+    parts = mapview.build_map([mapview.Overlay("parks", "公园", url="/display/parks.geojson?v=x")],
+                              shown.bounds["parks"], mapview.MapOptions(basemap="none"))
+    assert page_config(parts.body)["layers"] == [{"name": "parks", "url": "/display/parks.geojson?v=x"}]
+
+
+def test_markers_on_one_spot_are_spread_on_screen():
+    fc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": f"p{i}", "properties": {"id": f"p{i}", "name": f"p{i}", "kind": "project"},
+         "geometry": {"type": "Point", "coordinates": [117.0, 36.65]}} for i in range(4)]}
+    shown = display.display_layers({"projects": fc}, {"layers": {}, "frameworks": []})
+    offsets = sorted((f["properties"]["marker"]["dx"], f["properties"]["marker"]["dy"])
+                     for f in shown.layers["projects"]["features"])
+    assert offsets == [(-13, -13), (-13, 13), (13, -13), (13, 13)]          # a 2×2 grid, one pin apart
+
+
+def test_text_segments_skip_bad_and_overlapping_spans():
+    from webmap.core.text import segments
+
+    assert segments("abcdef", 10, [(11, 13, "x"), (12, 14, "overlap"), (15, 99, "out"), (14, 14, "empty")]) == \
+        [("a", None), ("bc", "x"), ("def", None)]
+
+
+@pytest.mark.parametrize("raw", ["²", "①", "١٢٣", "８００", "-5", "5.0", " 800", "1e3", "1999999"])
+def test_integer_parameters_take_ascii_digits_in_range_only(raw):
+    from werkzeug.datastructures import MultiDict
+    from werkzeug.exceptions import BadRequest
+
+    from webmap.core.view import integer
+
+    with pytest.raises(BadRequest, match="ASCII digits"):
+        integer(MultiDict({"width": raw}), "width", 800, 200, 2000)
+    assert integer(MultiDict({"width": "0800"}), "width", 800, 200, 2000) == 800
+    assert integer(MultiDict(), "width", 800, 200, 2000) == 800
+
+
+# ----------------------------------------------------------------------------------- what the shell fetches
+
+def test_display_layers_are_versioned_and_cacheable(client):
+    page = text(client.get("/?basemap=none"))
+    url = page_config(page)["layers"][0]["url"]
+    build = client.application.extensions["layers"].snapshot().build
+    assert f"v={build}" in url
+    resp = client.get(url)
+    assert resp.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert client.get(url.split("?")[0]).headers["Cache-Control"] == "no-cache"     # unversioned: revalidate
+    packed = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    amap = page_config(text(client.get("/?basemap=amap")))["layers"][0]["url"]
+    assert "crs=gcj02" in amap and client.get(amap).status_code == 200
+    assert client.get("/display/parks.geojson?crs=bd09").status_code == 400
+    assert client.get("/display/nope.geojson").status_code == 404
+
+
+def test_popups_are_fetched_per_place_and_districts_have_one_too(client, catalog):
+    page = text(client.get("/?lang=en"))
+    pop = popup_html(client, page, SOE)
+    assert pop.startswith('<div class="jz-pop">') and "Quoted in the sources" in pop
+    district = json.loads((ROOT / "layers" / "districts.geojson").read_text(encoding="utf-8"))["features"][0]
+    assert district["properties"]["name"] in popup_html(client, page, str(district["id"]))
+    assert client.get("/popups/no/such-place").status_code == 404
+    assert client.get(f"/popups/{SOE}?lang=xx").status_code == 400
