@@ -116,7 +116,10 @@ def build_map(overlays: list[Overlay], fit: list[list[float]] | None, options: M
     # The settings go in a JSON element as UTF-8: Folium's tojson would write every Chinese
     # character as a 6-byte \uXXXX escape. Escaping <, > and & keeps it inert HTML.
     data = Markup('<script type="application/json" id="{}">{}</script>').format(config_id, Markup(script_json(config)))
-    parts = MapParts(root.header.render(), root.html.render() + "\n" + str(data), root.script.render())
+    # The overlays' features download while Leaflet loads, not after it ran (fetch() then finds them).
+    preload = "".join(str(Markup('<link rel="preload" as="fetch" crossorigin="anonymous" href="{}">\n').format(o.url))
+                      for o in overlays if o.url)
+    parts = MapParts(preload + root.header.render(), root.html.render() + "\n" + str(data), root.script.render())
     if _EXTERNAL_ASSET.search(parts.head + parts.body):
         raise RuntimeError("the map would load an asset from another host; every asset must be served by the app")
     return parts

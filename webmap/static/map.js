@@ -273,7 +273,7 @@
 
   function load(layer) {
     if (layer.data) return Promise.resolve(layer.data);
-    return fetch(layer.url).then(function (r) {
+    return fetch(layer.url, {credentials: "same-origin", mode: "cors"}).then(function (r) {   // as preloaded
       if (!r.ok) throw new Error("layer " + layer.name + ": HTTP " + r.status);
       return r.json();
     });
