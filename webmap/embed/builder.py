@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import current_app, render_template, request, url_for
+from flask import current_app, get_template_attribute, render_template, request, url_for
 from markupsafe import Markup
 
 from webmap.core.basemaps import BASEMAPS, available_basemaps
@@ -42,11 +42,7 @@ def view_title(snap: Snapshot, view: View) -> str:
 
 def iframe_html(src: str, width: int | None, height: int, title: str) -> Markup:
     """The snippet a page pastes; `width` None fills the column (width:100%)."""
-    size = Markup('width="{}" height="{}"').format(width, height) if width else \
-        Markup('height="{}"').format(height)
-    style = "border:0" if width else "border:0;width:100%"
-    return Markup('<iframe src="{}" {} title="{}" loading="lazy" allowfullscreen style="{}"></iframe>').format(
-        src, size, title, style)
+    return get_template_attribute("embed/_share.html", "iframe")(src, width, height, title)
 
 
 def builder_html(lang: str, view: View, width: int | None = DEFAULT_EMBED[0],

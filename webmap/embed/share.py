@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import request, url_for
+from flask import get_template_attribute, request, url_for
 from markupsafe import Markup
 
 from webmap.core.display import layer_title
@@ -28,7 +28,7 @@ def site_title(lang: str) -> str:
 def oembed_link(page_url: str, title: str) -> Markup:
     """oEmbed discovery: where a consumer gets the embed code of `page_url`."""
     href = url_for("embed.oembed", _external=True) + "?" + urlencode({"url": page_url, "format": "json"})
-    return Markup('<link rel="alternate" type="application/json+oembed" href="{}" title="{}">\n').format(href, title)
+    return get_template_attribute("embed/_share.html", "oembed_link")(href, title)
 
 
 def card(lang: str, title: str, description: str, page_url: str, image_id: str | None) -> Markup:
@@ -44,7 +44,7 @@ def card(lang: str, title: str, description: str, page_url: str, image_id: str |
         tags += [("property", "og:image", image), ("property", "og:image:type", "image/png"),
                  ("property", "og:image:width", str(CARD_WIDTH)), ("property", "og:image:alt", title),
                  ("name", "twitter:image", image), ("name", "twitter:image:alt", title)]
-    return Markup("").join(Markup('<meta {}="{}" content="{}">\n').format(*tag) for tag in tags)
+    return get_template_attribute("embed/_share.html", "card")(tags)
 
 
 def _sources_text(features: list[dict], lang: str) -> str:
