@@ -34,9 +34,9 @@ ITEMTYPES = {"get_collection_items", "get_collection_item", "get_collection_quer
 
 
 def _store():
-    from webmap import store
+    from webmap.store import current
 
-    return store()
+    return current()
 
 
 def _layer_index(name: str):
