@@ -1,8 +1,9 @@
 """/ogc: OGC API – Features (Part 1 Core, GeoJSON and HTML) over every layer, done by pygeoapi.
 
 pygeoapi (the OSGeo reference implementation) answers the protocol: landing page, conformance,
-collections, items with bbox/limit/offset and next/prev links, single items, the OpenAPI document.
-We mount its API core (`pygeoapi.api.API` and its endpoint functions) behind a blueprint of our
+collections, items with bbox/limit/offset and next/prev links, single items. The OpenAPI document
+is ours (`webmap.ogc_openapi`, self-contained), and so is the check of every parameter against it
+before pygeoapi runs (`_check`), and the OGC exception body of every error under /ogc. We mount its API core (`pygeoapi.api.API` and its endpoint functions) behind a blueprint of our
 own rather than importing `pygeoapi.flask_app`, because that module reads a YAML config and an
 OpenAPI file named by the PYGEOAPI_CONFIG/PYGEOAPI_OPENAPI environment variables at import time and
 keeps one global configuration per process — which fights `create_app(config)` and rebuilt layers.
@@ -13,16 +14,31 @@ from __future__ import annotations
 
 import json
 import logging
+import math
+import re
 import threading
 from collections import OrderedDict
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, make_response, request
+from flask import Blueprint, current_app, make_response, request
+from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import PathConverter
 
 from webmap import fastpath
+from webmap.ogc_openapi import CRS84, FORMATS, LANGUAGES, MAX_LIMIT, RESULT_TYPES, openapi_document
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
+
+
+class AnyPath(PathConverter):
+    """Werkzeug's path converter without its limits: a feature id may hold a newline or start with
+    '/', and such a request must still reach this blueprint (a 404 in the OGC exception format)."""
+    regex = r"(?s:.+?)"
+    part_isolating = False
+
+
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("anypath", AnyPath))
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "ogc"
 PROVIDER = "webmap.ogc_provider.MemoryProvider"
@@ -79,9 +95,9 @@ def pygeoapi_config(catalog: dict, base_url: str, download_url) -> dict:
             "url": base_url,
             "mimetype": "application/json; charset=UTF-8",
             "encoding": "utf-8",
-            "languages": ["en-US"],
+            "languages": LANGUAGES[:1],
             "pretty_print": False,
-            "limits": {"default_items": 10, "max_items": 1000},
+            "limits": {"default_items": 10, "max_items": MAX_LIMIT},
             "templates": {"path": str(TEMPLATES)},
             "map": {"url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
                     "attribution": "© OpenStreetMap contributors"},
@@ -108,7 +124,6 @@ def pygeoapi_config(catalog: dict, base_url: str, download_url) -> dict:
 def _make_api(base_url: str):
     from flask import url_for
     from pygeoapi.api import API
-    from pygeoapi.openapi import get_oas
 
     catalog = _store().snapshot().catalog
     root = base_url.rsplit("/ogc", 1)[0]
@@ -117,17 +132,18 @@ def _make_api(base_url: str):
         return root + url_for("downloads.download", name=name, ext=ext)
 
     config = pygeoapi_config(catalog, base_url, download_url)
+    ident = config["metadata"]["identification"]
+    openapi = openapi_document(catalog, {name: _layer_index(name).filters for name in catalog["layers"]},
+                               base_url, ident["title"], ident["description"])
     root_logger = logging.getLogger()
     saved = root_logger.handlers[:], root_logger.level
     try:
-        openapi = get_oas(config)
         api = API(config, openapi)
     finally:
         # API() calls logging.basicConfig on the root logger; keep the app's logging as it was.
         root_logger.handlers[:], root_logger.level = saved[0], saved[1]
     # pygeoapi logs every 4xx at ERROR; real failures still surface as exceptions Flask logs.
     logging.getLogger("pygeoapi").setLevel(logging.CRITICAL)
-    openapi["paths"] = {p: v for p, v in openapi.get("paths", {}).items() if not p.startswith(UNMOUNTED)}
     return api
 
 
@@ -171,7 +187,60 @@ def _call(name: str, fn, api, req, *args):
             del core.CONFORMANCE_CLASSES[n:]
 
 
-def _execute(name: str, *args, check_format: bool = True):
+def _bad(message: str) -> BadRequest:
+    return BadRequest(description=message)
+
+
+def _integer(name: str, low: int, high: int | None) -> None:
+    value = request.args.get(name)
+    if value is None:
+        return
+    if not (value.isascii() and value.isdigit()) or int(value) < low or (high is not None and int(value) > high):
+        raise _bad(f"{name} must be a whole number from {low}" + (f" to {high}" if high is not None else " up"))
+
+
+def _filter_value(name: str, kind: str, value: str) -> None:
+    if kind == "integer" and not re.fullmatch(r"-?[0-9]+", value):
+        raise _bad(f"{name} must be a whole number")
+    if kind == "number":
+        try:
+            ok = value.isascii() and math.isfinite(float(value))
+        except ValueError:
+            ok = False
+        if not ok:
+            raise _bad(f"{name} must be a finite number")
+    if kind == "boolean" and value not in ("true", "false"):
+        raise _bad(f"{name} must be true or false")
+
+
+def _check(formats: list[str], items_of: str | None = None) -> None:
+    """400 for any parameter value the OpenAPI document does not allow, before pygeoapi sees it
+    (pygeoapi accepts an empty f, any lang, limit above its maximum and skipGeometry=maybe)."""
+    args = request.args
+    if "f" in args and args["f"] not in formats:
+        raise _bad(f"f must be one of {', '.join(formats)}")
+    if "lang" in args and args["lang"] not in LANGUAGES:
+        raise _bad(f"lang must be one of {', '.join(LANGUAGES)}")
+    for name in ("crs", "bbox-crs"):
+        if args.get(name, CRS84) != CRS84:
+            raise _bad(f"{name}: only {CRS84} is offered")
+    if items_of is None:
+        return
+    if "sortby" in args:
+        raise _bad("sorting is not offered: features come in file order")
+    _integer("limit", 1, MAX_LIMIT)
+    _integer("offset", 0, None)
+    if args.get("skipGeometry", "false") not in ("true", "false"):
+        raise _bad("skipGeometry must be true or false")
+    if args.get("resulttype", "results") not in RESULT_TYPES:
+        raise _bad(f"resulttype must be one of {', '.join(RESULT_TYPES)}")
+    filters = _layer_index(items_of).filters
+    for name, value in args.items():
+        if name in filters:
+            _filter_value(name, filters[name], value)
+
+
+def _execute(name: str, *args):
     """Run the pygeoapi endpoint function `name` on this request, as pygeoapi.flask_app does per
     route. Every 200 depends only on the request and the build, so it goes to the response cache."""
     import pygeoapi.api as core
@@ -180,11 +249,10 @@ def _execute(name: str, *args, check_format: bool = True):
 
     api = _api()
     req = APIRequest.from_flask(request, api.locales)
-    if check_format and not req.is_valid():
-        headers, status, content = api.get_format_exception(req)
-    else:
-        fn = getattr(itemtypes if name in ITEMTYPES else core, name)
-        headers, status, content = _call(name, fn, api, req, *args)
+    fn = getattr(itemtypes if name in ITEMTYPES else core, name)
+    headers, status, content = _call(name, fn, api, req, *args)
+    if status >= 400 and req.format == "jsonld":
+        headers["Content-Type"] = "application/json"     # an exception body, not linked data
     if status == 200:
         if name == "landing_page" and req.format in (None, "json"):
             content = _prune(content)
@@ -199,60 +267,103 @@ def _execute(name: str, *args, check_format: bool = True):
     return resp
 
 
+OGC_CODES = {400: "InvalidParameterValue", 404: "NotFound", 405: "MethodNotAllowed", 406: "NotAcceptable"}
+
+
+@bp.errorhandler(HTTPException)
+def ogc_error(exc: HTTPException):
+    """Errors as the OGC exception schema has them: `code` is a string (pygeoapi's own errors look
+    the same), and a 405 keeps its Allow header."""
+    code = OGC_CODES.get(exc.code, "NoApplicableCode")
+    resp = make_response(json.dumps({"code": code, "type": code, "description": exc.description},
+                                    ensure_ascii=False), exc.code)
+    resp.mimetype = "application/json"
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        resp.headers["Allow"] = ", ".join(exc.valid_methods)
+    resp.headers["Access-Control-Allow-Origin"] = "*"
+    return resp
+
+
 @bp.get("")
 @bp.get("/")
 def landing():
+    _check(FORMATS["doc"])
     return _execute("landing_page")
 
 
 @bp.get("/openapi")
 def openapi():
+    _check(FORMATS["plain"])
     return _execute("openapi_")
 
 
 @bp.get("/conformance")
 def conformance():
+    _check(FORMATS["doc"])
     return _execute("conformance")
 
 
 @bp.get("/collections")
 def collections():
+    _check(FORMATS["doc"])
     return _execute("describe_collections")
+
+
+def _known(collection_id: str) -> None:
+    if collection_id not in _store().snapshot().catalog["layers"]:
+        raise NotFound(description=f"no collection {collection_id!r}")
 
 
 @bp.get("/collections/<collection_id>")
 def collection(collection_id: str):
+    _known(collection_id)
+    _check(FORMATS["doc"])
     return _execute("describe_collections", collection_id)
 
 
 @bp.get("/collections/<collection_id>/schema")
 def schema(collection_id: str):
+    _known(collection_id)
+    _check(FORMATS["plain"])
     return _execute("get_collection_schema", collection_id)
 
 
 @bp.get("/collections/<collection_id>/queryables")
 def queryables(collection_id: str):
+    _known(collection_id)
+    _check(FORMATS["plain"])
     return _execute("get_collection_queryables", collection_id)
-
-
-UNSUPPORTED_ITEM_PARAMS = {
-    "sortby": "sorting is not offered: features come in id order",
-    "f=csv": "f=csv is not offered here: download /layers/<name>.csv (WKT geometry, full citations)",
-}
 
 
 @bp.get("/collections/<collection_id>/items")
 def items(collection_id: str):
-    # pygeoapi answers these with a 500 on our layers (IndexError in sortby parsing; its CSV
-    # formatter cannot write nested citations): refuse them clearly instead.
-    if "sortby" in request.args:
-        abort(400, description=UNSUPPORTED_ITEM_PARAMS["sortby"])
-    if request.args.get("f") == "csv":
-        abort(400, description=UNSUPPORTED_ITEM_PARAMS["f=csv"])
-    return _execute("get_collection_items", collection_id, check_format=False)
+    _known(collection_id)
+    _check(FORMATS["doc"], items_of=collection_id)
+    return _execute("get_collection_items", collection_id)
 
 
-@bp.get("/collections/<collection_id>/items/<path:item_id>")
+@bp.get("/collections/<collection_id>/items/<anypath:item_id>", merge_slashes=False)
 def item(collection_id: str, item_id: str):
     """Ids contain '/' ("huaiyin/medical-science-center"): accepted as is or encoded as %2F."""
+    _known(collection_id)
+    _check(FORMATS["doc"])
     return _execute("get_collection_item", collection_id, item_id)
+
+
+OTHER_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+@bp.route("/<anypath:rest>", methods=OTHER_METHODS, merge_slashes=False)
+@bp.route("", methods=OTHER_METHODS[1:], endpoint="root_other")
+@bp.route("/", methods=OTHER_METHODS[1:], endpoint="root_other_slash")
+def unknown(rest: str = ""):
+    """Unknown paths (404) and methods other than GET (405 with Allow) answered inside the
+    blueprint, so their bodies follow the OGC exception schema too."""
+    if request.method != "GET":
+        try:
+            endpoint, _ = current_app.url_map.bind_to_environ(request.environ).match(method="GET")
+        except HTTPException:
+            endpoint = None
+        if endpoint and endpoint != "ogc.unknown":
+            raise MethodNotAllowed(valid_methods=["GET", "HEAD", "OPTIONS"])
+    raise NotFound(description="no such resource in this OGC API")
