@@ -18,15 +18,18 @@ import math
 import re
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, make_response, request
+from flask import Blueprint, Response, current_app, make_response, request
 from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import PathConverter
 
-from webmap import fastpath
+from webmap import fastpath, ogc_items
 from webmap.ogc_openapi import CRS84, FORMATS, LANGUAGES, MAX_LIMIT, RESULT_TYPES, openapi_document
+from webmap.ogc_provider import LayerIndex, index_layer
+from webmap.store import Snapshot
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 
@@ -55,15 +58,39 @@ def _store():
     return store()
 
 
-def _layer_index(name: str):
-    from webmap.ogc_provider import index_layer
+@dataclass
+class _Build:
+    """What /ogc keeps per build: the layers' snapshot, the indexes made from it so far and the
+    pygeoapi API objects, one per base URL."""
+    snapshot: Snapshot
+    indexes: dict[str, LayerIndex] = field(default_factory=dict)
+    apis: OrderedDict = field(default_factory=OrderedDict)
 
-    st = _store()
-    return st.cached(("ogc-index", name), lambda: index_layer(st.snapshot().layers[name]))
+
+def _build() -> _Build:
+    """The current build's state: one look at catalog.json per call, so a request makes one call."""
+    snap = _store().snapshot()
+    build = current_app.extensions.get("ogc-build")
+    if build is None or build.snapshot is not snap:
+        build = current_app.extensions["ogc-build"] = _Build(snap)
+    return build
+
+
+def _layer_index(name: str, build: _Build | None = None) -> LayerIndex:
+    """The layer's index for the current build, made on first use (one per layer per build)."""
+    build = build or _build()
+    index = build.indexes.get(name)
+    if index is None:
+        index = build.indexes[name] = index_layer(build.snapshot.layers[name])
+    return index
 
 
 def _source(name: str):
     return lambda: _layer_index(name)
+
+
+def collection_title(meta: dict) -> str:
+    return f"{meta['title_zh']} — {meta['title_en']}"
 
 
 def pygeoapi_config(catalog: dict, base_url: str, download_url) -> dict:
@@ -81,7 +108,7 @@ def pygeoapi_config(catalog: dict, base_url: str, download_url) -> dict:
                    "href": s["url"]} for s in meta.get("sources", []) if s.get("url")]
         resources[name] = {
             "type": "collection",
-            "title": f"{meta['title_zh']} — {meta['title_en']}",
+            "title": collection_title(meta),
             "description": meta["description_en"],
             "keywords": ["Jinan", "济南", "urban development", name],
             "links": links,
@@ -121,11 +148,11 @@ def pygeoapi_config(catalog: dict, base_url: str, download_url) -> dict:
     }
 
 
-def _make_api(base_url: str):
+def _make_api(base_url: str, build: _Build):
     from flask import url_for
     from pygeoapi.api import API
 
-    catalog = _store().snapshot().catalog
+    catalog = build.snapshot.catalog
     root = base_url.rsplit("/ogc", 1)[0]
 
     def download_url(name, ext):
@@ -133,7 +160,7 @@ def _make_api(base_url: str):
 
     config = pygeoapi_config(catalog, base_url, download_url)
     ident = config["metadata"]["identification"]
-    openapi = openapi_document(catalog, {name: _layer_index(name).filters for name in catalog["layers"]},
+    openapi = openapi_document(catalog, {name: _layer_index(name, build).filters for name in catalog["layers"]},
                                base_url, ident["title"], ident["description"])
     root_logger = logging.getLogger()
     saved = root_logger.handlers[:], root_logger.level
@@ -147,16 +174,21 @@ def _make_api(base_url: str):
     return api
 
 
+def _base_url() -> str:
+    """OGC_URL in the app config (behind a proxy), else the URL this request came to, so links work
+    on any host and port."""
+    return current_app.config.get("OGC_URL") or f"{request.scheme}://{request.host}{request.root_path}/ogc"
+
+
 def _api():
-    """The pygeoapi API for this build and base URL: OGC_URL in the app config (behind a proxy),
-    else the URL this request came to, so links work on any host and port."""
-    base_url = current_app.config.get("OGC_URL") or request.host_url.rstrip("/") + "/ogc"
-    apis: OrderedDict = _store().cached("ogc-apis", OrderedDict)
-    api = apis.get(base_url)
+    """The pygeoapi API for this build and base URL."""
+    base_url = _base_url()
+    build = _build()
+    api = build.apis.get(base_url)
     if api is None:
-        api = apis[base_url] = _make_api(base_url)
-        while len(apis) > MAX_BASE_URLS:
-            apis.popitem(last=False)
+        api = build.apis[base_url] = _make_api(base_url, build)
+        while len(build.apis) > MAX_BASE_URLS:
+            build.apis.popitem(last=False)
     return api
 
 
@@ -191,8 +223,8 @@ def _bad(message: str) -> BadRequest:
     return BadRequest(description=message)
 
 
-def _integer(name: str, low: int, high: int | None) -> None:
-    value = request.args.get(name)
+def _integer(args, name: str, low: int, high: int | None) -> None:
+    value = args.get(name)
     if value is None:
         return
     if not (value.isascii() and value.isdigit()) or int(value) < low or (high is not None and int(value) > high):
@@ -213,10 +245,11 @@ def _filter_value(name: str, kind: str, value: str) -> None:
         raise _bad(f"{name} must be true or false")
 
 
-def _check(formats: list[str], items_of: str | None = None) -> None:
+def _check(formats: list[str], items_of: LayerIndex | None = None, args: dict | None = None) -> None:
     """400 for any parameter value the OpenAPI document does not allow, before pygeoapi sees it
-    (pygeoapi accepts an empty f, any lang, limit above its maximum and skipGeometry=maybe)."""
-    args = request.args
+    (pygeoapi accepts an empty f, any lang, limit above its maximum and skipGeometry=maybe).
+    `args`: the query as a plain dict (first value of each name, as pygeoapi reads it)."""
+    args = request.args.to_dict() if args is None else args
     if "f" in args and args["f"] not in formats:
         raise _bad(f"f must be one of {', '.join(formats)}")
     if "lang" in args and args["lang"] not in LANGUAGES:
@@ -228,15 +261,15 @@ def _check(formats: list[str], items_of: str | None = None) -> None:
         return
     if "sortby" in args:
         raise _bad("sorting is not offered: features come in file order")
-    _integer("limit", 1, MAX_LIMIT)
-    _integer("offset", 0, None)
+    _integer(args, "limit", 1, MAX_LIMIT)
+    _integer(args, "offset", 0, None)
     if args.get("skipGeometry", "false") not in ("true", "false"):
         raise _bad("skipGeometry must be true or false")
     if args.get("resulttype", "results") not in RESULT_TYPES:
         raise _bad(f"resulttype must be one of {', '.join(RESULT_TYPES)}")
-    filters = _layer_index(items_of).filters
+    filters = items_of.filters
     for name, value in args.items():
-        if name in filters:
+        if name in filters and filters[name] != "string":
             _filter_value(name, filters[name], value)
 
 
@@ -259,12 +292,23 @@ def _execute(name: str, *args):
         if name in GEOJSON and req.format in (None, "json"):
             headers["Content-Type"] = "application/geo+json"
         fastpath.cacheable()
-    resp = make_response(content, status)
-    resp.headers.update(headers)
+    return _response(content, status, headers)
+
+
+def _response(content: str, status: int, headers: dict) -> Response:
+    resp = Response(content, status, headers)
     resp.headers["Access-Control-Allow-Origin"] = "*"
-    resp.vary.add("Accept")
-    resp.vary.add("Accept-Language")
+    resp.headers["Vary"] = "Accept, Accept-Language"
     return resp
+
+
+def _geojson_items(name: str, meta: dict, index: LayerIndex, args: dict) -> Response:
+    """An items page as GeoJSON from the layer index (see webmap.ogc_items), cacheable like the rest."""
+    body = ogc_items.items_page(index, args, f"{_base_url()}/collections/{name}/items",
+                                collection_title(meta))
+    fastpath.cacheable()
+    return _response(body, 200, {"Content-Type": "application/geo+json", "Content-Language": LANGUAGES[0],
+                                 "Content-Crs": f"<{CRS84}>"})
 
 
 OGC_CODES = {400: "InvalidParameterValue", 404: "NotFound", 405: "MethodNotAllowed", 406: "NotAcceptable"}
@@ -309,9 +353,12 @@ def collections():
     return _execute("describe_collections")
 
 
-def _known(collection_id: str) -> None:
-    if collection_id not in _store().snapshot().catalog["layers"]:
+def _known(collection_id: str, build: _Build | None = None) -> dict:
+    """The collection's catalog entry; 404 for a name that is not a layer."""
+    meta = (build or _build()).snapshot.catalog["layers"].get(collection_id)
+    if meta is None:
         raise NotFound(description=f"no collection {collection_id!r}")
+    return meta
 
 
 @bp.get("/collections/<collection_id>")
@@ -337,8 +384,13 @@ def queryables(collection_id: str):
 
 @bp.get("/collections/<collection_id>/items")
 def items(collection_id: str):
-    _known(collection_id)
-    _check(FORMATS["doc"], items_of=collection_id)
+    build = _build()
+    meta = _known(collection_id, build)
+    index = _layer_index(collection_id, build)
+    args = request.args.to_dict()
+    _check(FORMATS["doc"], index, args)
+    if ogc_items.handles(args, request.headers.get("Accept", "")):
+        return _geojson_items(collection_id, meta, index, args)
     return _execute("get_collection_items", collection_id)
 
 

@@ -8,6 +8,7 @@ the index up.
 """
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from typing import Callable
@@ -26,6 +27,7 @@ class LayerIndex:
     tree: shapely.STRtree              # over `geometries`, for bbox
     fields: dict[str, dict]            # property → JSON Schema type
     filters: dict[str, str]            # property → JSON type of a `?property=value` filter on it
+    encoded: list[str]                 # each feature as JSON, written once for GeoJSON item pages
 
 
 def _json_type(values: list) -> str:
@@ -62,7 +64,7 @@ def index_layer(collection: dict) -> LayerIndex:
     filters = {k: t for k, v in columns.items() if (t := _filter_type(v))}
     geoms = np.array([shape(f["geometry"]) for f in feats], dtype=object)
     return LayerIndex(feats, {str(f["id"]): i for i, f in enumerate(feats)}, geoms, shapely.STRtree(geoms),
-                      fields, filters)
+                      fields, filters, [json.dumps(f, separators=(",", ":")) for f in feats])
 
 
 def _matches(value, wanted: str) -> bool:
@@ -94,7 +96,9 @@ def in_bbox(tree: shapely.STRtree, bbox: list[float]) -> np.ndarray:
 
 def select(index: LayerIndex, bbox: list[float] | None, properties: list[tuple[str, str]]) -> list[int]:
     """Positions, in file order, of the features in `bbox` whose properties equal the values given."""
-    rows = in_bbox(index.tree, bbox).tolist() if bbox else range(len(index.features))
+    rows = in_bbox(index.tree, bbox).tolist() if bbox else list(range(len(index.features)))
+    if not properties:
+        return rows
     return [i for i in rows if all(_matches(index.features[i]["properties"].get(k), v) for k, v in properties)]
 
 
