@@ -233,7 +233,10 @@ def test_popup_quotes_every_citation_with_the_name_marked(client, places, catalo
     for needle in (props["name"], props["name_en"], "片区", props["district"], "五大主战场", "三大功能平台",
                    "平方公里", "片区级", f"{props['uncertainty_m']:,.0f}"):
         assert needle in pop, needle
-    assert html.escape(props["geometry_source"][:40], quote=True) in pop
+    assert "依公开描述绘制" in pop and "坐标凭记忆估计" in pop            # method and vertex basis, in words
+    assert html.escape(props["note"], quote=True) in pop
+    for src in props["sources"]:
+        assert f'href="{html.escape(src["url"], quote=True)}"' in pop and html.escape(src["title"], quote=True) in pop
     assert pop.count('<li class="jz-cite">') == len(props["citations"])
     for c in props["citations"]:
         assert f'/sources/{c["doc"]}#c-{c["start"]}' in pop

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from flask import url_for
 from markupsafe import Markup, escape
 
-from webmap.i18n import KINDS, METHOD, PRECISION, label, t
+from webmap.i18n import KINDS, METHOD, PRECISION, VERTEX_BASIS, label, t
 
 # A link in a geometry source: http(s) only, ending before whitespace, quotes, brackets or CJK punctuation.
 _URL = re.compile(r"https?://[^\s<>\"'()（）\[\]，。；、]+")
@@ -104,7 +104,7 @@ def linkify(text: str) -> Markup:
 def own_shape(props: dict, parent: dict | None) -> bool:
     """Whether the place's geometry is its own rather than a stand-in: its district's or its parent
     zone's shape (a "clipped" shape covering nearly all of the parent is the parent's shape again)."""
-    if props.get("geometry_method") not in ("drawn", "clipped"):
+    if props.get("borrowed_from") is not None:
         return False
     area, parent_area = props.get("area_km2"), (parent or {}).get("area_km2")
     if isinstance(area, (int, float)) and isinstance(parent_area, (int, float)) and parent_area > 0:
@@ -162,12 +162,23 @@ def facts(props: dict, frameworks: dict[str, dict], lang: str, layer_titles: lis
     if props.get("count") is not None:
         rows.append((t(lang, "count"), escape(str(props["count"]))))
     rows.append((t(lang, "precision"), escape(precision_text(props, lang))))
-    method = escape(label(METHOD, lang, props.get("geometry_method")))
-    source = linkify(props.get("geometry_source") or "")
-    rows.append((t(lang, "geometry"), Markup('<details{}><summary>{}</summary><p>{}</p></details>').format(
-        Markup(" open") if open_source else Markup(""), method, source)))
+    rows.append((t(lang, "geometry"), provenance(props, lang, open_source)))
     return Markup('<dl class="jz-facts">{}</dl>').format(
         Markup("").join(Markup("<dt>{}</dt><dd>{}</dd>").format(k, v) for k, v in rows))
+
+
+def provenance(props: dict, lang: str, open_source: bool = False) -> Markup:
+    """How the shape was obtained: method and vertex basis in words, its sources by title, the note."""
+    summary = Markup("{}；{}" if lang == "zh" else "{}; {}").format(
+        label(METHOD, lang, props.get("method")), label(VERTEX_BASIS, lang, props.get("vertex_basis")))
+    sources = Markup("").join(
+        Markup('<li><a href="{}" rel="noopener nofollow" target="_blank">{}</a> <small>{}</small></li>').format(
+            s["url"], s.get("title") or s["url"], s.get("publisher") or "")
+        for s in props.get("sources") or [] if s.get("url", "").startswith(("http://", "https://")))
+    note = Markup("<p>{}</p>").format(props["note"]) if props.get("note") else Markup("")
+    return Markup('<details{}><summary>{}</summary>{}{}</details>').format(
+        Markup(" open") if open_source else Markup(""), summary,
+        Markup("<ul>{}</ul>").format(sources) if sources else Markup(""), note)
 
 
 def place_title(props: dict, lang: str) -> Markup:

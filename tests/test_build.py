@@ -1,4 +1,4 @@
-"""The committed layers: reproducible byte for byte, RFC 7946, citations exact, honest geometry."""
+"""The committed layers: reproducible byte for byte (exports too), RFC 7946, citations exact, honest geometry."""
 import json
 import math
 import shutil
@@ -11,9 +11,22 @@ from shapely.geometry import shape
 from conftest import ROOT, require_module
 from geo import paths
 from geo.corpus import normalise_text
-from geo.layers import LAYERS, BuildError, build
+from geo.gazetteer import GazetteerError
+from geo.build import BuildError, build
+from geo.build.layers import read_specs
 
-LAYER_FILES = sorted(f"{n}.geojson" for n in LAYERS) + ["catalog.json", "sources.json"]
+LAYERS = [s.name for s in read_specs(paths.GAZETTEER)]
+CATALOG = json.loads((ROOT / "layers" / "catalog.json").read_text(encoding="utf-8"))
+LAYER_FILES = sorted(CATALOG["files"]) + ["catalog.json"]
+
+
+def test_catalog_records_every_output_and_the_exports_of_every_layer():
+    files = set(CATALOG["files"])
+    for name in LAYERS:
+        assert f"{name}.geojson" in files
+        for ext in ("gpkg", "kml", "csv", "shp.zip", "gcj02.geojson"):
+            assert f"downloads/{name}.{ext}" in files
+    assert "sources.json" in files
 
 
 def _layer(name):
@@ -35,12 +48,44 @@ def test_rebuild_from_committed_inputs_gives_the_committed_files_byte_for_byte(t
     assert not [p for p in tmp_path.iterdir() if p.name != "layers"]        # nothing left aside
 
 
+def test_two_builds_write_every_export_byte_for_byte(tmp_path):
+    for n in (1, 2):
+        shutil.copytree(ROOT / "layers", tmp_path / f"b{n}", ignore=shutil.ignore_patterns("downloads"))
+        build(paths.SEEDS, paths.GAZETTEER, tmp_path / f"b{n}")
+    exports = sorted((tmp_path / "b1" / "downloads").iterdir())
+    assert len(exports) == 6 * len(LAYERS)       # five formats and the gzipped GeoJSON
+    for path in exports:
+        assert path.read_bytes() == (tmp_path / "b2" / "downloads" / path.name).read_bytes(), path.name
+
+
 def test_build_if_stale_does_nothing_when_inputs_are_unchanged(tmp_path):
     out = tmp_path / "layers"
     shutil.copytree(ROOT / "layers", out)
     before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
     assert build(paths.SEEDS, paths.GAZETTEER, out, if_stale=True) is False
     assert before == {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+
+
+def test_a_comment_or_docstring_edit_in_the_pipeline_does_not_make_layers_stale(tmp_path):
+    from geo.build.pipeline import _code_fingerprint
+
+    src = (ROOT / "geo" / "build" / "places.py").read_text(encoding="utf-8")
+    edited = tmp_path / "places.py"
+    edited.write_text(src.replace('"""The places GeoDataFrame', '"""(reworded) The places GeoDataFrame', 1)
+                      + "\n# a trailing comment\n", encoding="utf-8")
+    assert _code_fingerprint(edited) == _code_fingerprint(ROOT / "geo" / "build" / "places.py")
+    edited.write_text(src.replace("AREA", "AREA") .replace("round(area_km2(geom), 3)", "round(area_km2(geom), 2)"),
+                      encoding="utf-8")
+    assert _code_fingerprint(edited) != _code_fingerprint(ROOT / "geo" / "build" / "places.py")
+
+
+def test_a_truncated_output_is_stale_and_rebuilt(tmp_path):
+    out = tmp_path / "layers"
+    shutil.copytree(ROOT / "layers", out)
+    good = (out / "parks.geojson").read_bytes()
+    (out / "parks.geojson").write_bytes(good[: len(good) // 2])
+    assert build(paths.SEEDS, paths.GAZETTEER, out, if_stale=True) is True
+    assert (out / "parks.geojson").read_bytes() == good
 
 
 def _ring_area(ring):
@@ -85,8 +130,13 @@ def test_place_properties_and_citations_are_the_original_text(docs_by_id, gazett
         p = f["properties"]
         assert p["id"] == f["id"]
         for key in ("name", "name_en", "kind", "district", "adcode", "frameworks", "precision",
-                    "uncertainty_m", "geometry_source", "citations"):
+                    "uncertainty_m", "method", "vertex_basis", "sources", "note", "borrowed_from", "area_km2",
+                    "citations"):
             assert key in p, (f["id"], key)
+        assert p["method"] in ("official-boundary", "drawn-from-description", "placed-at-address", "parent",
+                               "district", "traced")
+        assert p["vertex_basis"] in ("official", "traced", "geocoded", "recalled")
+        assert all(set(s) == {"url", "title", "publisher", "accessed"} for s in p["sources"])
         assert p["precision"] in ("site", "street", "zone", "district")
         assert p["citations"], f"{f['id']} has no citation"
         place = gazetteer[f["id"]]
@@ -122,14 +172,28 @@ def test_counted_items_are_their_district_with_the_count_never_invented_points()
         f = parks[pid]
         assert f["properties"]["count"] == count and f["properties"]["precision"] == "district"
         assert f["geometry"] == districts[f["properties"]["adcode"]]
+        assert f["properties"]["borrowed_from"] == f["properties"]["adcode"] and f["properties"]["area_km2"] is None
         assert str(count) in f["properties"]["citations"][0]["quote"]
+
+
+def test_borrowed_shapes_have_no_area_of_their_own_and_say_whose_they_are():
+    feats = dict((f["id"], f["properties"]) for _, f in _place_features())
+    hospital = feats["huaiyin/huaiyin-hospital"]
+    assert hospital["method"] == "district" and hospital["area_km2"] is None and hospital["borrowed_from"] == "370104"
+    borrowed = {pid: p for pid, p in feats.items() if p["method"] in ("parent", "district")}
+    assert len(borrowed) > 40
+    for pid, p in borrowed.items():
+        assert p["area_km2"] is None, pid
+        assert p["borrowed_from"] == (p["parent"] if p["method"] == "parent" else p["adcode"]), pid
+    own = {pid: p for pid, p in feats.items() if p["method"] not in ("parent", "district")}
+    assert all(p["borrowed_from"] is None for p in own.values())
 
 
 def test_areas_are_geodesic_not_degrees():
     geod = Geod(ellps="WGS84")
     for name, f in _place_features():
         p = f["properties"]
-        if f["geometry"]["type"] == "Polygon":
+        if f["geometry"]["type"] == "Polygon" and p["borrowed_from"] is None:
             lon, lat = zip(*f["geometry"]["coordinates"][0])
             expected = abs(geod.polygon_area_perimeter(lon, lat)[0]) / 1e6
             assert math.isclose(p["area_km2"], expected, rel_tol=0.01, abs_tol=0.002), f["id"]
@@ -138,26 +202,46 @@ def test_areas_are_geodesic_not_degrees():
 
 def test_zones_bounded_by_the_district_line_share_it():
     districts = {f["properties"]["adcode"]: shape(f["geometry"]) for f in _layer("districts")["features"]}
-    clipped = [f for _, f in _place_features() if f["properties"]["geometry_method"] == "clipped"]
+    clip = {f["id"] for path in (paths.GAZETTEER / "shapes").glob("*.geojson")
+            for f in json.loads(path.read_text(encoding="utf-8"))["features"] if f["properties"].get("clip_to_district")}
+    clipped = [f for _, f in _place_features() if f["id"] in clip]
     assert clipped
     for f in clipped:
         g = shape(f["geometry"])
         assert g.difference(districts[f["properties"]["adcode"]].buffer(1e-6)).is_empty, f["id"]
 
 
-def test_a_failed_build_leaves_the_previous_layers_intact(tmp_path):
+BOWTIE = {"type": "Polygon", "coordinates": [[[117.05, 36.66], [117.06, 36.67], [117.06, 36.66], [117.05, 36.67],
+                                               [117.05, 36.66]]]}
+
+
+def _with_geometry(text, pid, geometry):
+    fc = json.loads(text)
+    for f in fc["features"]:
+        if f["id"] == pid:
+            f["geometry"] = geometry
+    return json.dumps(fc, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("breakage, message", [
+    (lambda t: t[:200], "lixia.geojson: not valid JSON"),
+    (lambda t: t.replace('"precision": "zone"', '"precision": "exact"', 1), "lixia.geojson feature .*precision 'exact'"),
+    (lambda t: t.replace('"id": "lixia/cbd"', '"id": "lixia/no-such-place"'), "lixia.geojson feature lixia/no-such-place: no such place"),
+    (lambda t: _with_geometry(t, "lixia/cbd", BOWTIE),
+     r"lixia.geojson feature lixia/cbd: invalid geometry \(Self-intersection"),
+])
+def test_a_broken_shapes_file_fails_the_build_naming_file_and_feature_and_keeps_the_layers(tmp_path, breakage, message):
     out = tmp_path / "layers"
     shutil.copytree(ROOT / "layers", out)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     gaz = tmp_path / "gazetteer"
     shutil.copytree(paths.GAZETTEER, gaz)
-    shapes = gaz / "shapes.yml"
-    shapes.write_text(shapes.read_text(encoding="utf-8").replace("precision: zone", "precision: exact", 1),
-                      encoding="utf-8")
-    with pytest.raises(BuildError, match="left as it was"):
+    shapes = gaz / "shapes" / "lixia.geojson"
+    shapes.write_text(breakage(shapes.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises((GazetteerError, BuildError), match=message):
         build(paths.SEEDS, gaz, out)
-    assert before == {p.name: p.read_bytes() for p in out.iterdir()}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["gazetteer", "layers"]
+    assert before == {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gazetteer", "layers"]     # nothing left aside
 
 
 def test_preview_png_is_committed_and_shows_every_layer(tmp_path):
@@ -185,7 +269,7 @@ def test_build_with_fresh_boundaries_gives_the_committed_files(tmp_path):
 
 
 def test_a_build_keeps_what_it_does_not_generate_and_swaps_in_one_step(tmp_path):
-    from geo.layers import write_atomically
+    from geo.build.pipeline import write_atomically
 
     out = tmp_path / "layers"
     (out / "tiles").mkdir(parents=True)
