@@ -215,11 +215,13 @@ def test_unknown_collections_items_and_paths_are_404_json(client, url):
                                    "bbox=1,inf,2,3", "bbox=0,10,1,5", "limit=abc", "limit=0", "limit=-1",
                                    "limit=1.5", "limit=", "offset=abc", "offset=-1", "offset=1.5", "f=xml",
                                    "crs=EPSG:3857", "sortby=nope", "properties=nope", "filter=kind='zone'",
-                                   "q=park"])
+                                   "q=park", "limit=1001", "limit=%D9%A1", "lang=zz", "f=", "skipGeometry=maybe",
+                                   "area_km2=abc", "area_km2=nan", "bbox-crs=EPSG:4326"])
 def test_malformed_parameters_are_400_json(client, query):
     r = client.get(f"/ogc/collections/projects/items?{query}")
     assert r.status_code == 400 and r.is_json, (query, r.status_code)
-    assert r.get_json()["description"]
+    body = r.get_json()
+    assert body["description"] and isinstance(body["code"], str)
 
 
 ODD = ["/ogc/collections/projects/items?limit=99999999999999999999", "/ogc/collections/projects/items?offset=1e400",
@@ -248,10 +250,10 @@ def test_odd_input_never_gives_a_500(client, url):
     assert client.get(url, headers={"Accept": "text/html", "Accept-Language": "zz, *;q=0.1"}).status_code < 500
 
 
-def test_limit_is_capped_and_hits_only_count(client, layers_dir):
+def test_limit_above_the_documented_maximum_is_refused_and_hits_only_count(client, layers_dir):
     n = len(collection(layers_dir, "projects")["features"])
-    page = get_json(client, "/ogc/collections/projects/items?limit=99999")
-    assert page["numberReturned"] == n
+    assert get_json(client, "/ogc/collections/projects/items?limit=1000")["numberReturned"] == n
+    assert get_json(client, "/ogc/collections/projects/items?limit=1001", status=400)["code"] == "InvalidParameterValue"
     page = get_json(client, "/ogc/collections/projects/items?resulttype=hits")
     assert page["numberMatched"] == n and page["features"] == []
 
