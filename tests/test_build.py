@@ -282,3 +282,17 @@ def test_a_build_keeps_what_it_does_not_generate_and_swaps_in_one_step(tmp_path)
     assert (out / "parks.geojson").read_bytes() == b"new" and (out / "catalog.json").read_bytes() == b"{}"
     assert out.stat().st_ino != inode                              # a new folder was swapped in
     assert sorted(p.name for p in tmp_path.iterdir()) == ["layers"]  # the old one is gone
+
+
+def test_one_palette_for_the_web_map_the_preview_and_the_images():
+    """Each layer's colour is set once (layers.yml → catalog) and every drawing reads it there."""
+    from geo.render import colour_of
+    from webmap.core import display
+
+    colours = {name: meta["colour"] for name, meta in CATALOG["layers"].items()}
+    assert len(set(colours.values())) == len(colours)                  # layers tell apart
+    web = display.framework_colours(CATALOG)
+    for fid in ("huaiyin-five-battlefields", "huaiyin-three-platforms", "lixia-axis-districts-parks"):
+        assert web[fid] == colours[fid] == colour_of(CATALOG, [fid])
+    assert (display.PARK, display.PROJECT, display.OTHER, display.DISTRICT) == (
+        colours["parks"], colours["projects"], colours["zones-and-corridors"], colours["districts"])

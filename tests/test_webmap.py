@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, copy_layers
+from conftest import ROOT, copy_layers, reseal
 from geo import paths
 from geo.corpus import load_corpus
 from geo.crs import wgs84_to_gcj02
@@ -56,6 +56,7 @@ def inject(layers_dir: Path) -> dict:
     docs[cite["doc"]]["title"] += PAYLOAD_SCRIPT
     (layers_dir / "sources.json").write_text(json.dumps(docs, ensure_ascii=False), encoding="utf-8")
     (layers_dir / "catalog.json").write_text(json.dumps(cat, ensure_ascii=False), encoding="utf-8")
+    reseal(layers_dir)
     return {"place": SOE, "doc": cite["doc"], "quote": cite["quote"]}
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, request
 
 from webmap.core.view import integer, shown
-from webmap.images.render import DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH, place_colour, render_png
+from geo.render import colour_of
+from webmap.images.render import DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH, render_png
 from webmap.store import current
 
 bp = Blueprint("images", __name__)
@@ -22,16 +23,16 @@ def image(ident: str):
         features = [snap.places[ident]]
         p = features[0]["properties"]
         title = f"{p['name']} · {p['name_en']}"
-        colour_of = place_colour(snap.place_layers[ident])
+        colour = colour_of(snap.catalog, snap.place_layers[ident])
     elif ident in snap.layers and ident != "districts":
         features = snap.layers[ident]["features"]
         spec = snap.catalog["layers"][ident]
         title = f"{spec['title_zh']} · {spec['title_en']}"
-        colour_of = place_colour([ident])
+        colour = colour_of(snap.catalog, [ident])
     else:
         abort(404, description=f"No place or layer called {shown(ident)!r}.")
     districts = snap.layers["districts"]["features"]
-    png = current().cached(("image", ident, width), lambda: render_png(features, districts, title, width, colour_of))
+    png = current().cached(("image", ident, width), lambda: render_png(features, districts, title, width, colour))
     resp = Response(png, mimetype="image/png")
     resp.headers["Cache-Control"] = "public, max-age=3600"
     return resp
