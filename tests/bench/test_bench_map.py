@@ -81,7 +81,7 @@ def measure(browser, url: str, runs: int = 3) -> dict:
         responses = []
         page.on("requestfinished", lambda r: responses.append(r))
         page.goto(url, wait_until="load")
-        page.wait_for_function("window.JZ && window.JZ.ready === true")
+        page.wait_for_function("() => window.JZ && window.JZ.ready === true")
         timings.append(page.evaluate("""() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => {
             const nav = performance.getEntriesByType('navigation')[0];
             const ready = performance.getEntriesByName('jz-map-ready')[0];
