@@ -386,7 +386,8 @@ def test_map_views_have_cards_and_the_bare_map_none(client):
     assert "og:title" not in meta(text(client.get("/")))
 
 
-def test_cards_are_built_from_the_request_host_not_cached_with_it(client):
+def test_cards_are_built_from_the_request_host_not_cached_with_it(layers_dir):
+    client = create_app({"LAYERS_DIR": str(layers_dir), "TRUSTED_HOSTS": [".example"]}).test_client()
     a = meta(text(client.get(f"/places/{PLACE}", base_url="http://one.example")))
     b = meta(text(client.get(f"/places/{PLACE}", base_url="http://two.example")))
     assert a["og:image"].startswith("http://one.example/") and b["og:image"].startswith("http://two.example/")

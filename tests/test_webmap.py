@@ -617,3 +617,36 @@ def test_method_not_allowed_says_which_are(client, url):
     r = client.post(url)
     assert r.status_code == 405
     assert set(m.strip() for m in r.headers["Allow"].split(",")) >= {"GET", "HEAD"}, url
+
+
+# ----------------------------------------------------------------------------------- hosts
+
+@pytest.mark.parametrize("url", ["/", f"/places/{SOE}", "/oembed?url=/", "/ogc/", "/layers/parks.geojson",
+                                 "/embed/builder", "/no-such-page"])
+def test_an_untrusted_host_is_a_400(client, url):
+    r = client.get(url, base_url="http://evil.example")
+    assert r.status_code == 400 and "evil.example" in text(r) and "TRUSTED_HOSTS" in text(r)
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert client.get(url, base_url="http://127.0.0.1:5000").status_code in (200, 404)      # loopback is trusted
+    assert client.get(url, base_url="http://localhost:8000").status_code in (200, 404)
+
+
+def test_trusted_hosts_setting_adds_names_and_their_subdomains(layers_dir):
+    app = create_app({"LAYERS_DIR": str(layers_dir), "TRUSTED_HOSTS": ["zones.example.org", ".news.example"]})
+    c = app.test_client()
+    assert c.get("/", base_url="https://zones.example.org").status_code == 200
+    assert c.get("/", base_url="https://maps.news.example").status_code == 200
+    assert c.get("/", base_url="https://zones.example.org.evil.example").status_code == 400
+
+
+def test_base_url_makes_every_absolute_url_canonical(layers_dir):
+    app = create_app({"LAYERS_DIR": str(layers_dir), "BASE_URL": "https://zones.example.org"})
+    c = app.test_client()
+    for host in ("http://127.0.0.1:5000", "https://zones.example.org"):       # whatever Host reached us
+        oembed = c.get("/oembed?url=https://zones.example.org/places/" + SOE, base_url=host).get_json()
+        assert 'src="https://zones.example.org/embed?place=' in oembed["html"]
+        assert oembed["provider_url"] == "https://zones.example.org/"
+        links = c.get("/ogc/collections?f=json", base_url=host).get_json()["links"]
+        assert links and all(link["href"].startswith("https://zones.example.org/") for link in links)
+        page = text(c.get(f"/places/{SOE}", base_url=host))
+        assert 'content="https://zones.example.org/images/' in page

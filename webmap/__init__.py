@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import Flask, jsonify, make_response, request
 from werkzeug.exceptions import HTTPException
 
-from webmap import assets, compress, fastpath, headers, ogc, templating
+from webmap import assets, compress, fastpath, headers, hosts, ogc, templating
 from webmap.downloads import bp as downloads_bp
 from webmap.embed.views import bp as embed_bp
 from webmap.i18n import LANGS
@@ -27,6 +27,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(
         LAYERS_DIR=str(ROOT / "layers"),
         TIANDITU_KEY=None,
+        BASE_URL=None,              # e.g. https://zones.example.org: the scheme and host of absolute URLs
+        TRUSTED_HOSTS=[],           # Host names answered besides loopback (and BASE_URL's host)
     )
     app.config.from_prefixed_env("JINAN_ZONES")
     app.config.update(config or {})
@@ -42,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
     fastpath.install(app)                    # per-build response cache for downloads and /ogc
     compress.install(app)                    # gzip pages and JSON for clients that accept it
     headers.install(app)                     # nosniff, Referrer-Policy, CSP with script hashes, framing
+    hosts.install(app)                       # 400 for an untrusted Host; BASE_URL for absolute URLs
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
