@@ -29,6 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
         TIANDITU_KEY=None,
         BASE_URL=None,              # e.g. https://zones.example.org: the scheme and host of absolute URLs
         TRUSTED_HOSTS=[],           # Host names answered besides loopback (and BASE_URL's host)
+        IMAGE_RENDER_WAIT=10.0,     # seconds a static image waits for a render slot before a 503
     )
     app.config.from_prefixed_env("JINAN_ZONES")
     app.config.update(config or {})
