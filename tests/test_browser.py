@@ -178,8 +178,11 @@ def test_basemap_none_requests_nothing_from_other_hosts(page, live_server):
     page.wait_for_load_state("networkidle")
     hosts = {urlsplit(u).netloc for u in seen if not u.startswith("data:")}
     assert hosts == {urlsplit(live_server).netloc}, hosts
-    assert any(u.endswith(".woff2") for u in seen)                        # icon font, from the app
-    assert page.evaluate("getComputedStyle(document.querySelector('.jz-pin i'), '::before').content") != "none"
+    assert not any(".woff" in u for u in seen)                             # no icon font: inline SVG icons
+    box = page.locator(".jz-marker .jz-pin svg").first.bounding_box()
+    assert box and box["width"] >= 10                                      # the icon is drawn, from the page's sprite
+    assert page.evaluate("""() => { const use = document.querySelector('.jz-pin svg use');
+        return !!document.querySelector(use.getAttribute('href')); }""")
     # the recorder does see other hosts when a basemap asks for them
     seen.clear()
     open_map(page, f"{live_server}/?basemap=osm")

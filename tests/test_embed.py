@@ -9,8 +9,8 @@ import pytest
 
 from conftest import copy_layers
 from geo.crs import wgs84_to_gcj02
-from test_webmap import PAYLOAD_IMG, PAYLOAD_SCRIPT, embedded_layers, inject, page_config
-from webmap import create_app, mapview
+from test_webmap import PAYLOAD_IMG, PAYLOAD_SCRIPT, inject, map_layers, page_config, popup_html, template_html
+from webmap import create_app
 
 
 @pytest.fixture(scope="module")
@@ -118,13 +118,12 @@ def test_embed_page_is_a_bare_map_of_the_place(client):
     page = text(resp)
     cfg = page_config(page)
     assert cfg["highlight"] == PLACE and cfg["controls"] == ["zoom"]
-    assert cfg["panel"] == "" and cfg["legend"] == ""                     # no site chrome
-    for chrome in ("jz-page", "<nav", "jz-search"):
+    for chrome in ("jz-page", "<nav", "jz-search", "jz-panel-html", "jz-legend-html"):    # no site chrome
         assert chrome not in page, chrome
     opts = leaflet_options(page)
     assert opts["scrollWheelZoom"] is False and opts["zoomControl"] is True
     assert opts["attributionControl"] is False                           # the caption carries it
-    ids = {f["id"] for fc in embedded_layers(page) for f in fc["features"] if f["properties"]["kind"] != "district"}
+    ids = {f["id"] for fc in map_layers(client, page) for f in fc["features"] if f["properties"]["kind"] != "district"}
     assert ids == {PLACE}                                                 # the place (it has no parent zone)
     assert '<base target="_blank">' in page                               # links leave the frame
     assert 'class="jz-embed-map"' in page and "L.control.scale" not in page
@@ -153,16 +152,16 @@ def test_embed_caption_credits_the_articles_and_the_map(client):
 
 def test_embed_layers_parameter_shows_those_layers(client):
     page = text(client.get("/embed?layers=districts,parks"))
-    layers = embedded_layers(page)
+    layers = map_layers(client, page)
     snap = client.application.extensions["layers"].snapshot()
     assert len(layers) == 2
     assert {f["id"] for f in layers[1]["features"]} == {f["id"] for f in snap.layers["parks"]["features"]}
     assert page_config(page)["highlight"] is None
     # with a place: that place highlighted among the layers
     page = text(client.get("/embed?layers=huaiyin-five-battlefields&place=" + PLACE))
-    assert page_config(page)["highlight"] == PLACE and len(embedded_layers(page)) == 1
+    assert page_config(page)["highlight"] == PLACE and len(map_layers(client, page)) == 1
     # every layer when neither is given
-    assert len(embedded_layers(text(client.get("/embed")))) == len(snap.layers)
+    assert len(map_layers(client, text(client.get("/embed")))) == len(snap.layers)
 
 
 def test_embed_basemaps(client):
@@ -174,7 +173,7 @@ def test_embed_basemaps(client):
     wgs = text(client.get(f"/embed?place={PLACE}&basemap=none"))
 
     def first_vertex(page):
-        fc = next(fc for fc in embedded_layers(page) if any(f["id"] == PLACE for f in fc["features"]))
+        fc = next(fc for fc in map_layers(client, page) if any(f["id"] == PLACE for f in fc["features"]))
         return next(f for f in fc["features"] if f["id"] == PLACE)["geometry"]["coordinates"][0][0]
     assert first_vertex(amap) == pytest.approx(list(wgs84_to_gcj02(*first_vertex(wgs))), abs=2e-6)
 
@@ -182,7 +181,7 @@ def test_embed_basemaps(client):
 def test_embed_language(client):
     page = text(client.get(f"/embed?place={PLACE}&lang=en"))
     assert '<html lang="en">' in page
-    assert "Jinan International Medical Science Center" in page_config(page)["popups"][PLACE]
+    assert "Jinan International Medical Science Center" in popup_html(client, page, PLACE)
     assert "<title>Jinan International Medical Science Center — Jinan Zones</title>" in page
     assert '<html lang="zh-Hans">' in text(client.get(f"/embed?place={PLACE}"))
 
@@ -247,9 +246,11 @@ def test_embed_unknown_place_is_404(client, place):
 
 
 def test_embed_pages_are_rendered_once_per_view(layers_dir, monkeypatch):
+    import webmap.embed.views
+
     calls = []
-    real = mapview.build_map
-    monkeypatch.setattr(mapview, "build_map", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = webmap.embed.views.build_map
+    monkeypatch.setattr(webmap.embed.views, "build_map", lambda *a, **k: calls.append(1) or real(*a, **k))
     client = create_app({"LAYERS_DIR": str(layers_dir)}).test_client()
     for query in ("", "&popup=0", "&title=One", "&title=Two", "&popup=1&title=One"):
         assert client.get(f"/embed?place={PLACE}{query}").status_code == 200
@@ -277,7 +278,7 @@ def test_builder_page_gives_a_snippet_a_link_and_a_preview(client):
     assert f'<iframe class="jz-builder-preview" src="{html.escape(src, quote=False)}' in page.replace("&#34;", '"')
     assert f'<option value="{PLACE}"' in page and f'<option value="{PLACE}" data-zh="济南国际医学科学中心" ' in page
     assert re.search(rf'<option value="{PLACE}"[^>]* selected>', page)
-    assert 'src="/static/embed-builder.js' in page
+    assert re.search(r'src="/assets/[0-9a-f]{12}/jz/embed-builder.js"', page)
     assert "http://localhost/images/huaiyin/medical-science-center.png" in page
     # full width: no width attribute, width:100%
     full = snippet(text(client.get(f"/embed/builder?place={PLACE}&width=100%25&height=300")))
@@ -303,8 +304,8 @@ def test_place_page_carries_the_builder(client):
 
 
 def test_builder_is_linked_from_the_map_panel(client):
-    assert 'href="/embed/builder"' in page_config(text(client.get("/")))["panel"]
-    assert 'href="/embed/builder?lang=en"' in page_config(text(client.get("/?lang=en")))["panel"]
+    assert 'href="/embed/builder"' in template_html(text(client.get("/")), "panel")
+    assert 'href="/embed/builder?lang=en"' in template_html(text(client.get("/?lang=en")), "panel")
 
 
 # ----------------------------------------------------------------------------------- framing
@@ -408,3 +409,13 @@ def test_oembed_of_an_embed_url_keeps_its_choices(client):
     assert j["title"] == "Hi"
     for bad in ("http://localhost/embed?lang=fr", "http://localhost/embed?place=no/such", "/?controls=compass"):
         assert client.get("/oembed", query_string={"url": bad}).status_code == 404, bad
+
+
+@pytest.mark.parametrize("url", [
+    "/images/parks.png?width=²", "/images/parks.png?width=①", "/images/parks.png?width=١٢٣",
+    f"/embed/builder?place={PLACE}&width=²", f"/embed/builder?place={PLACE}&height=①",
+    f"/oembed?url=http://localhost/places/{PLACE}&maxwidth=²", f"/oembed?url=http://localhost/places/{PLACE}&maxheight=٣٠٠",
+])
+def test_unicode_digits_are_a_400_with_a_message_not_a_500(client, url):
+    resp = client.get(url)
+    assert resp.status_code == 400 and "ASCII digits" in text(resp)

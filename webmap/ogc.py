@@ -9,6 +9,9 @@ OpenAPI file named by the PYGEOAPI_CONFIG/PYGEOAPI_OPENAPI environment variables
 keeps one global configuration per process — which fights `create_app(config)` and rebuilt layers.
 Here the configuration is made in code from catalog.json, once per build and base URL, and items
 come from `webmap.ogc_provider.MemoryProvider` (memory, not the file re-read per request).
+
+Longer than 250 lines because the blueprint, the parameter checks and the exception bodies must
+agree with one OpenAPI document and one pygeoapi configuration; they are kept side by side.
 """
 from __future__ import annotations
 
@@ -53,9 +56,9 @@ ITEMTYPES = {"get_collection_items", "get_collection_item", "get_collection_quer
 
 
 def _store():
-    from webmap import store
+    from webmap.store import current
 
-    return store()
+    return current()
 
 
 @dataclass

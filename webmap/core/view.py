@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from flask import abort
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import abort
 
-from webmap import mapview
+from webmap.core.basemaps import available_basemaps
 from webmap.i18n import LANGS
 
 CONTROLS = ("zoom", "layers", "fullscreen", "scale")      # the controls an embed may show, in this order
@@ -78,7 +78,7 @@ def basemap(args: MultiDict, config: Mapping, embed: bool = False) -> str:
     value = _one(args, "basemap", embed)
     if value is None or embed and not value:              # an embed takes basemap= as the default
         return "osm"
-    allowed = mapview.available_basemaps(config.get("TIANDITU_KEY"))
+    allowed = available_basemaps(config.get("TIANDITU_KEY"))
     if value == "tianditu" and value not in allowed and not embed:
         abort(400, description="The Tianditu basemap needs a TIANDITU_KEY in the app's configuration.")
     if value not in allowed:
@@ -141,3 +141,15 @@ def _flag(args: MultiDict, name: str, default: bool) -> bool:
     if value not in ("0", "1"):
         abort(400, description=f"{name} must be 0 or 1, got {shown(value)!r}.")
     return value == "1"
+
+
+def integer(args: MultiDict, name: str, default: int | None, lo: int, hi: int, unit: str = "pixels") -> int | None:
+    """The app's one integer parameter: ASCII digits only (`str.isdigit` takes "²" and "①", which
+    `int()` then refuses, and Arabic-Indic digits, which it accepts), within [lo, hi]; else a 400."""
+    raw = _one(args, name, True)
+    if raw is None or raw == "":
+        return default
+    if not (raw.isascii() and raw.isdigit()) or not lo <= int(raw) <= hi:
+        abort(400, description=f"{name} must be a whole number of {unit} from {lo} to {hi} "
+                               f"(ASCII digits), got {shown(raw)!r}.")
+    return int(raw)

@@ -11,7 +11,9 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, send_file, url_for
 
-bp = Blueprint("downloads", __name__)
+from webmap.store import current
+
+bp = Blueprint("downloads", __name__, template_folder="templates")
 
 # URL extension → (file suffix under downloads/ (None: the layer itself), media type)
 FORMATS = {
@@ -25,9 +27,7 @@ VARIANTS = {("geojson", "gcj02"): ("gcj02.geojson", "application/json")}
 
 
 def _store():
-    from webmap import store
-
-    return store()
+    return current()
 
 
 def build_info() -> dict:
@@ -108,6 +108,6 @@ def listing():
         resp = jsonify(data)
         resp.headers["Access-Control-Allow-Origin"] = "*"
     else:
-        resp = Response(render_template("layers.html", **data), content_type="text/html; charset=utf-8")
+        resp = Response(render_template("downloads/layers.html", **data), content_type="text/html; charset=utf-8")
     resp.headers["Vary"] = "Accept"
     return resp

@@ -11,8 +11,8 @@ import math
 
 from shapely.geometry import shape
 
-from geo.preview import COLOURS, draw_geometry, pyplot
-from webmap.fragments import credit_sources
+from geo.render import COLOURS, draw_geometry, pyplot
+from webmap.core.text import credit_sources
 
 MIN_WIDTH, MAX_WIDTH, DEFAULT_WIDTH = 200, 2000, 800
 DPI = 100

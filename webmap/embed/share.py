@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import request, url_for
+from flask import get_template_attribute, request, url_for
 from markupsafe import Markup
 
-from webmap import fragments, mapview, store
+from webmap.core.display import layer_title
+from webmap.core.text import credit_sources, lang_args
 from webmap.i18n import KINDS, label, t
+from webmap.store import current
 
 CARD_WIDTH = 1200                 # px: the width link previews ask for (OpenGraph recommends 1200)
 _LOCALE = {"zh": "zh_CN", "en": "en_US"}
@@ -26,7 +28,7 @@ def site_title(lang: str) -> str:
 def oembed_link(page_url: str, title: str) -> Markup:
     """oEmbed discovery: where a consumer gets the embed code of `page_url`."""
     href = url_for("embed.oembed", _external=True) + "?" + urlencode({"url": page_url, "format": "json"})
-    return Markup('<link rel="alternate" type="application/json+oembed" href="{}" title="{}">\n').format(href, title)
+    return get_template_attribute("embed/_share.html", "oembed_link")(href, title)
 
 
 def card(lang: str, title: str, description: str, page_url: str, image_id: str | None) -> Markup:
@@ -38,22 +40,22 @@ def card(lang: str, title: str, description: str, page_url: str, image_id: str |
             ("name", "twitter:card", "summary_large_image" if image_id else "summary"),
             ("name", "twitter:title", title), ("name", "twitter:description", description)]
     if image_id:
-        image = url_for("embed.image", ident=image_id, width=CARD_WIDTH, _external=True)
+        image = url_for("images.image", ident=image_id, width=CARD_WIDTH, _external=True)
         tags += [("property", "og:image", image), ("property", "og:image:type", "image/png"),
                  ("property", "og:image:width", str(CARD_WIDTH)), ("property", "og:image:alt", title),
                  ("name", "twitter:image", image), ("name", "twitter:image:alt", title)]
-    return Markup("").join(Markup('<meta {}="{}" content="{}">\n').format(*tag) for tag in tags)
+    return get_template_attribute("embed/_share.html", "card")(tags)
 
 
 def _sources_text(features: list[dict], lang: str) -> str:
     items = [f"{s['outlet'] or t(lang, 'outlet_unknown')} {s['date'] or ''}".strip()
-             for s in fragments.credit_sources(features)]
+             for s in credit_sources(features)]
     return ("；" if lang == "zh" else "; ").join(dict.fromkeys(items))
 
 
 def place_text(snap, lang: str, place_id: str) -> tuple[str, str]:
     """(title, description) of a place, in the interface language; cached per build."""
-    return store().cached(("card-place", place_id, lang), lambda: _place_text(snap, lang, place_id))
+    return current().cached(("card-place", place_id, lang), lambda: _place_text(snap, lang, place_id))
 
 
 def _place_text(snap, lang: str, place_id: str) -> tuple[str, str]:
@@ -70,11 +72,11 @@ def _place_text(snap, lang: str, place_id: str) -> tuple[str, str]:
 
 def layers_text(snap, lang: str, layers: list[str]) -> tuple[str, str]:
     """(title, description) of a view of whole layers; cached per build."""
-    return store().cached(("card-layers", tuple(layers), lang), lambda: _layers_text(snap, lang, layers))
+    return current().cached(("card-layers", tuple(layers), lang), lambda: _layers_text(snap, lang, layers))
 
 
 def _layers_text(snap, lang: str, layers: list[str]) -> tuple[str, str]:
-    titles = [mapview.layer_title(snap.catalog["layers"][n], lang) for n in layers]
+    titles = [layer_title(snap.catalog["layers"][n], lang) for n in layers]
     features = [f for n in layers if n != "districts" for f in snap.layers[n]["features"]]
     title = " · ".join(titles)
     sources = _sources_text(features, lang)
@@ -100,5 +102,5 @@ def map_head(snap, lang: str, place: str | None, layers: list[str] | None) -> Ma
 def place_head(snap, lang: str, place_id: str) -> Markup:
     """<head> tags of a place page: oEmbed discovery and a card with the place's static image."""
     title, description = place_text(snap, lang, place_id)
-    url = url_for("site.place", place_id=place_id, _external=True, **fragments.lang_args(lang))
+    url = url_for("map.place", place_id=place_id, _external=True, **lang_args(lang))
     return oembed_link(url, title) + card(lang, f"{title} — {t(lang, 'site')}", description, url, place_id)
