@@ -68,6 +68,41 @@ def test_every_layer_is_a_collection_with_its_extent_and_downloads(client, catal
         assert get_json(client, f"/ogc/collections/{c['id']}")["id"] == c["id"]
 
 
+def test_every_collection_links_its_licence(client, catalog):
+    statement = catalog["licence"]["data"]
+    for c in get_json(client, "/ogc/collections")["collections"]:
+        licences = [lk for lk in c["links"] if lk["rel"] == "license"]
+        assert [lk["title"] for lk in licences] == [statement], c["id"]
+        assert licences[0]["href"].startswith("https://") and licences[0]["type"] == "text/html"
+    page = client.get("/ogc/collections/parks?f=html").get_data(as_text=True)
+    assert f'rel="license" href="{licences[0]["href"]}"' in page and statement.split(";")[0] in page
+
+
+def test_borrowed_shapes_are_a_queryable_a_client_can_filter_out(client, layers_dir):
+    queryables = get_json(client, "/ogc/collections/projects/queryables")["properties"]
+    assert {"borrowed_from", "precision", "kind", "district"} <= set(queryables)
+    assert "citations" not in queryables and "sources" not in queryables          # not filterable
+    assert queryables["precision"]["enum"] == ["district", "site", "street", "zone"]
+    feats = collection(layers_dir, "projects")["features"]
+    own = [f["id"] for f in feats if f["properties"]["borrowed_from"] is None]
+    borrowed = [f["id"] for f in feats if f["properties"]["borrowed_from"] == "370104"]
+    assert 0 < len(own) < len(feats) and borrowed
+    url = "/ogc/collections/projects/items?limit=1000&borrowed_from="
+    assert [f["id"] for f in get_json(client, url + "null")["features"]] == own
+    assert [f["id"] for f in get_json(client, url + "370104")["features"]] == borrowed
+    # a 3×3 km box in Huaiyin: the district-wide items match any box inside the district; without them,
+    # only what is really placed there
+    box = "116.90,36.64,116.93,36.67"
+    every = get_json(client, f"/ogc/collections/projects/items?limit=1000&bbox={box}")["features"]
+    placed = get_json(client, f"/ogc/collections/projects/items?limit=1000&bbox={box}&borrowed_from=null")["features"]
+    assert {f["properties"]["borrowed_from"] for f in placed} == {None}
+    assert len(placed) < len(every) and any(f["properties"]["borrowed_from"] == "370104" for f in every)
+    doc = get_json(client, "/ogc/openapi?f=json")
+    param = next(p for p in doc["paths"]["/collections/projects/items"]["get"]["parameters"]
+                 if p.get("name") == "borrowed_from")
+    assert "borrowed_from=null" in param["description"]
+
+
 def test_openapi_document_describes_items_of_every_collection(client, catalog):
     r = client.get("/ogc/openapi")
     assert r.status_code == 200 and r.mimetype == "application/vnd.oai.openapi+json"
@@ -282,6 +317,25 @@ def test_gdal_oapif_lists_every_layer_and_copies_each_with_its_ids(live_server, 
         assert ids == [str(f["id"]) for f in fc["features"]], name
         for g, f in zip(geoms, fc["features"]):
             assert shapely.hausdorff_distance(shapely.from_wkb(g), shape(f["geometry"])) < 1e-7
+
+
+@pytest.mark.gdal
+def test_gdal_filters_borrowed_shapes_on_the_server_and_drops_them(live_server):
+    ogrinfo = require_tool("ogrinfo", "GDAL's OGC API – Features client")
+    fc = json.loads(urllib.request.urlopen(f"{live_server}/layers/projects.geojson", timeout=30).read())
+    url = f"OAPIF:{live_server}/ogc"
+
+    def count(where: str) -> tuple[int, str]:
+        out = subprocess.run([ogrinfo, "-ro", "-so", url, "projects", "-where", where, "--debug", "on"],
+                             capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        return int(re.search(r"Feature Count: (\d+)", out.stdout).group(1)), out.stderr
+
+    n, log = count("borrowed_from = '370104'")
+    assert n == sum(f["properties"]["borrowed_from"] == "370104" for f in fc["features"]) > 0
+    assert "borrowed_from=370104" in log            # GDAL found the parameter in /ogc/openapi: filtered by us
+    n, _ = count("borrowed_from IS NULL")
+    assert n == sum(f["properties"]["borrowed_from"] is None for f in fc["features"]) > 0
 
 
 @pytest.mark.gdal

@@ -21,7 +21,7 @@ QUERIES = ["", "limit=3", "limit=2&offset=2&bbox=116,36,118,37&precision=site", 
            "resulttype=hits", "skipGeometry=true&limit=2", "properties=name,kind&limit=2", "offset=60&limit=5",
            "frameworks=huaiyin-three-platforms", "limit=10&bench=5", "bbox=179,0,-179,1", "district=历下区&limit=4",
            "bbox=1,2,3", "bbox=0,10,1,5", "bbox=nan,1,2,3", "properties=", "properties=nope",
-           "bbox-crs=http://www.opengis.net/def/crs/OGC/1.3/CRS84", "f=json&limit=1"]
+           "bbox-crs=http://www.opengis.net/def/crs/OGC/1.3/CRS84", "f=json&limit=1", "borrowed_from=null&limit=50"]
 
 
 @pytest.fixture(scope="module")

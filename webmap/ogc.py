@@ -31,7 +31,7 @@ from werkzeug.routing import PathConverter
 
 from webmap import fastpath, ogc_items
 from webmap.ogc_openapi import CRS84, FORMATS, LANGUAGES, MAX_LIMIT, RESULT_TYPES, openapi_document
-from webmap.ogc_provider import LayerIndex, index_layer
+from webmap.ogc_provider import NULL, LayerIndex, index_layer
 from webmap.store import Snapshot
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
@@ -92,6 +92,19 @@ def _source(name: str):
     return lambda: _layer_index(name)
 
 
+LICENCE_URLS = {"ODbL-1.0": "https://opendatacommons.org/licenses/odbl/1-0/",   # SPDX id → licence text
+                "CC-BY-4.0": "https://creativecommons.org/licenses/by/4.0/",
+                "CC0-1.0": "https://creativecommons.org/publicdomain/zero/1.0/"}
+
+
+def licence_link(licence: dict, layers_page: str) -> dict:
+    """The rel=license link of every collection: the licence the data statement starts with (an
+    SPDX id), titled with the whole statement (which also names what is licensed otherwise)."""
+    statement = licence.get("data") or ""
+    url = next((u for spdx, u in LICENCE_URLS.items() if statement.startswith(spdx)), layers_page)
+    return {"type": "text/html", "rel": "license", "title": statement or "see the layers page", "href": url}
+
+
 def collection_title(meta: dict) -> str:
     return f"{meta['title_zh']} — {meta['title_en']}"
 
@@ -109,6 +122,7 @@ def pygeoapi_config(catalog: dict, base_url: str, download_url) -> dict:
                                        ("zip", "application/zip", "Shapefile (zipped)"))]
         links += [{"type": "text/html", "rel": "describedby", "title": s.get("title") or s.get("url"),
                    "href": s["url"]} for s in meta.get("sources", []) if s.get("url")]
+        links.append(licence_link(licence, base_url.rsplit("/ogc", 1)[0] + "/layers/"))
         resources[name] = {
             "type": "collection",
             "title": collection_title(meta),
@@ -235,6 +249,8 @@ def _integer(args, name: str, low: int, high: int | None) -> None:
 
 
 def _filter_value(name: str, kind: str, value: str) -> None:
+    if value == NULL:
+        return
     if kind == "integer" and not re.fullmatch(r"-?[0-9]+", value):
         raise _bad(f"{name} must be a whole number")
     if kind == "number":

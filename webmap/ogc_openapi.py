@@ -85,9 +85,24 @@ def _camel(name: str) -> str:
     return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))
 
 
+NOTES = {
+    "borrowed_from": " A feature drawn with a borrowed shape names what it borrows: the id of the zone "
+                     "(method parent) or the district's adcode (method district); such shapes have no area "
+                     "of their own and match any bbox inside them. `borrowed_from=null` keeps only features "
+                     "with shapes of their own.",
+    "precision": " How exactly the feature is placed: site, street, zone or district.",
+    "district": " The district the feature lies in, by its Chinese name (e.g. 历下区).",
+    "kind": " What the feature is (zone, park, project, landmark, ...).",
+}
+
+
 def filter_params(filters: dict[str, str]) -> list[dict]:
-    """One query parameter per filterable property: equality, any member for list properties."""
-    return [_query(k, {"type": t}, f"Features whose `{k}` equals this value (or, for a list, contains it).")
+    """One query parameter per filterable property: equality, any member for list properties, and
+    `null` for an empty property (so a string property's schema stays a plain string)."""
+    return [_query(k, {"type": "string"} if t == "string" else {"oneOf": [{"type": t}, {"type": "string",
+                                                                                       "enum": ["null"]}]},
+                   f"Features whose `{k}` equals this value (a list: contains it); `null`: features where it "
+                   f"is empty." + NOTES.get(k, ""))
             for k, t in filters.items()]
 
 

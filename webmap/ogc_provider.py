@@ -67,8 +67,15 @@ def index_layer(collection: dict) -> LayerIndex:
                       fields, filters, [json.dumps(f, separators=(",", ":")) for f in feats])
 
 
+NULL = "null"     # as a filter value: the property is empty (`?borrowed_from=null`: features with own shapes)
+VOCABULARIES = ("kind", "precision", "method", "vertex_basis", "district", "role")   # enums in /queryables
+
+
 def _matches(value, wanted: str) -> bool:
-    """Equality of a property with a query-string value; a list matches if any member does."""
+    """Equality of a property with a query-string value; a list matches if any member does, and
+    `null` matches an empty property."""
+    if wanted == NULL:
+        return value is None or value == []
     if isinstance(value, list):
         return any(_matches(v, wanted) for v in value)
     if value is None or isinstance(value, dict):
@@ -113,6 +120,14 @@ class MemoryProvider(BaseProvider):
         source: Callable[[], LayerIndex] = provider_def["source"]
         self._index = source()
         self._fields = {k: dict(v) for k, v in self._index.fields.items()}   # pygeoapi edits these
+        # /queryables lists what `?property=value` can filter on (pygeoapi shows `properties` only),
+        # with the values a vocabulary takes in this layer
+        self.properties = list(self._index.filters)
+        for name in VOCABULARIES:
+            values = sorted({f["properties"][name] for f in self._index.features
+                             if isinstance(f["properties"].get(name), str)})
+            if name in self._fields and values:
+                self._fields[name]["values"] = values
 
     def get_fields(self) -> dict:
         return self._fields
