@@ -8,7 +8,7 @@ WORKERS ?= 2
 # Extras installed by `make test`; CI adds `boundaries` so the district build is tested too.
 TEST_EXTRAS ?= test
 
-.PHONY: run test bench build validate preview layers clean
+.PHONY: run curate test bench build validate preview layers clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ layers: $(VENV)/.stamp-install
 run: layers
 	@echo "Jinan Zones: serving the map on http://$(HOST):$(PORT)/"
 	$(VENV)/bin/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) 'webmap:create_app()'
+
+## The local curation editor (writes geo/gazetteer/shapes and rebuilds layers/); loopback only.
+curate: layers
+	$(PY) -m geo curate --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.stamp-test
 	$(PY) -m pytest -q --ignore=tests/bench

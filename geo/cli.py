@@ -81,6 +81,12 @@ def cmd_preview(args) -> int:
     return 0
 
 
+def cmd_curate(args) -> int:
+    from webmap.curate.server import serve        # the one command that reaches into webmap
+
+    return serve(args.host, args.port, args.allow_remote, args.gazetteer, args.seeds, args.layers)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m geo", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -107,6 +113,13 @@ def parser() -> argparse.ArgumentParser:
     sp = add("preview", cmd_preview, "draw every layer over the district map into a PNG")
     sp.add_argument("--layers", type=Path, default=paths.LAYERS)
     sp.add_argument("--out", type=Path, default=paths.LAYERS / "preview.png")
+    sp = add("curate", cmd_curate, "serve the local curation editor (trace shapes on a basemap; writes the gazetteer)")
+    sp.add_argument("--seeds", type=Path, default=paths.SEEDS)
+    sp.add_argument("--layers", type=Path, default=paths.LAYERS)
+    sp.add_argument("--host", default="127.0.0.1", help="address to bind (loopback unless --allow-remote)")
+    sp.add_argument("--port", type=int, default=5000)
+    sp.add_argument("--allow-remote", action="store_true",
+                    help="allow a non-loopback address (anyone who reaches it can change the data)")
     return p
 
 
