@@ -1,17 +1,20 @@
 """/ogc: OGC API – Features (Part 1 Core, GeoJSON and HTML) over every layer, done by pygeoapi.
 
+Longer than 250 lines: the pygeoapi configuration, the routes and the exception bodies of one API,
+kept side by side so that they agree (the parameter rules live with the OpenAPI document).
+
 pygeoapi (the OSGeo reference implementation) answers the protocol: landing page, conformance,
-collections, items with bbox/limit/offset and next/prev links, single items. The OpenAPI document
-is ours (`webmap.ogc_openapi`, self-contained), and so is the check of every parameter against it
-before pygeoapi runs (`_check`), and the OGC exception body of every error under /ogc. We mount its API core (`pygeoapi.api.API` and its endpoint functions) behind a blueprint of our
-own rather than importing `pygeoapi.flask_app`, because that module reads a YAML config and an
+collections, items with bbox/limit/offset and next/prev links, single items. Ours are the OpenAPI
+document (`webmap.ogc_openapi`, self-contained) and the check of every parameter against it before
+pygeoapi runs, the OGC exception body of every error under /ogc, and GeoJSON item pages written
+from the layer index (`webmap.ogc_items`; pygeoapi's per-request path costs ~1 ms a page).
+
+We mount pygeoapi's API core (`pygeoapi.api.API` and its endpoint functions) behind a blueprint of
+our own rather than importing `pygeoapi.flask_app`, because that module reads a YAML config and an
 OpenAPI file named by the PYGEOAPI_CONFIG/PYGEOAPI_OPENAPI environment variables at import time and
 keeps one global configuration per process — which fights `create_app(config)` and rebuilt layers.
 Here the configuration is made in code from catalog.json, once per build and base URL, and items
 come from `webmap.ogc_provider.MemoryProvider` (memory, not the file re-read per request).
-
-Longer than 250 lines: the pygeoapi configuration, the routes and the exception bodies of one API,
-kept side by side so that they agree (the parameter rules live with the OpenAPI document).
 """
 from __future__ import annotations
 
@@ -90,9 +93,7 @@ def _source(name: str):
     return lambda: _layer_index(name)
 
 
-LICENCE_URLS = {"ODbL-1.0": "https://opendatacommons.org/licenses/odbl/1-0/",   # SPDX id → licence text
-                "CC-BY-4.0": "https://creativecommons.org/licenses/by/4.0/",
-                "CC0-1.0": "https://creativecommons.org/publicdomain/zero/1.0/"}
+LICENCE_URLS = {"ODbL-1.0": "https://opendatacommons.org/licenses/odbl/1-0/"}   # SPDX id → licence text
 
 
 def licence_link(licence: dict, layers_page: str) -> dict:
