@@ -282,3 +282,41 @@ def test_a_build_keeps_what_it_does_not_generate_and_swaps_in_one_step(tmp_path)
     assert (out / "parks.geojson").read_bytes() == b"new" and (out / "catalog.json").read_bytes() == b"{}"
     assert out.stat().st_ino != inode                              # a new folder was swapped in
     assert sorted(p.name for p in tmp_path.iterdir()) == ["layers"]  # the old one is gone
+
+
+def test_one_palette_for_the_web_map_the_preview_and_the_images():
+    """Each layer's colour is set once (layers.yml → catalog) and every drawing reads it there."""
+    from geo.render import colour_of
+    from webmap.core import display
+
+    colours = {name: meta["colour"] for name, meta in CATALOG["layers"].items()}
+    assert len(set(colours.values())) == len(colours)                  # layers tell apart
+    web = display.framework_colours(CATALOG)
+    for fid in ("huaiyin-five-battlefields", "huaiyin-three-platforms", "lixia-axis-districts-parks"):
+        assert web[fid] == colours[fid] == colour_of(CATALOG, [fid])
+    assert (display.PARK, display.PROJECT, display.OTHER, display.DISTRICT) == (
+        colours["parks"], colours["projects"], colours["zones-and-corridors"], colours["districts"])
+
+
+def test_a_run_on_sentence_is_quoted_as_an_excerpt_around_the_name(docs_by_id):
+    from geo.build.places import MAX_QUOTE, citations_frame
+    from geo.corpus import document_from_text
+    from geo.extract import Mention
+
+    filler = "这是一段很长的文字" * 200
+    doc = document_from_text("900_long", filler + "花漾大道" + filler + "。")
+    start = len(filler)
+    m = Mention("huaiyin/huayang-avenue", "花漾大道", doc.id, start, start + 4, "花漾大道",
+                doc.original[:-1], 0, len(doc.original) - 1)
+    row = citations_frame([m], {doc.id: doc}).iloc[0]
+    assert row["end"] - row["start"] <= MAX_QUOTE and row["quote"] == doc.original[row["start"]:row["end"]]
+    assert row["start"] < start and start + 4 < row["end"] and row["marks"] == [[start, start + 4]]
+
+
+def test_an_article_over_the_size_limit_is_refused_with_one_line(tmp_path):
+    from geo.corpus import MAX_ARTICLE_CHARS, CorpusError, load_file
+
+    path = tmp_path / "huge.txt"
+    path.write_text("济南" * (MAX_ARTICLE_CHARS // 2 + 1), encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"huge.txt: 200,002 characters, over the limit of 200,000"):
+        load_file(path)

@@ -394,3 +394,21 @@ def test_a_rebuild_replaces_every_download_the_running_app_serves(tmp_path):
 def _built(layers, name, ext):
     return (layers / (f"{name}.geojson" if ext == "geojson" else
                       f"downloads/{name}.{'shp.zip' if ext == 'zip' else ext}")).read_bytes()
+
+
+def test_data_dictionary_names_every_property_the_layers_carry_and_every_provenance_value(client):
+    from geo.gazetteer.shapes import METHODS, PRECISIONS, VERTEX_BASES
+
+    listing = client.get("/layers/").get_data(as_text=True)
+    assert 'href="/layers/dictionary"' in listing
+    page = client.get("/layers/dictionary").get_data(as_text=True)
+    data = client.get("/layers/dictionary?f=json").get_json()
+    documented = {p["name"] for p in data["properties"]}
+    carried = {k for name in LAYER_NAMES if CATALOG["layers"][name]["role"] == "places"
+               for f in collection(ROOT / "layers", name)["features"] for k in f["properties"]}
+    assert carried == documented
+    assert set(data["values"]["method"]) == set(METHODS) and set(data["values"]["vertex_basis"]) == set(VERTEX_BASES)
+    assert set(data["values"]["precision"]) == set(PRECISIONS)
+    for name in documented:
+        assert f'<tr id="{name}">' in page
+    assert client.get("/layers/dictionary?f=xml").status_code == 400

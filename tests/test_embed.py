@@ -26,12 +26,40 @@ def _png_size(data: bytes) -> tuple[int, int]:
 @pytest.mark.parametrize("ident", ["huaiyin/medical-science-center", "lixia/cbd", "shizhong/pocket-parks",
                                    "parks", "huaiyin-five-battlefields"])
 def test_static_image_has_the_requested_width_and_is_stable(client, ident):
-    r1 = client.get(f"/images/{ident}.png?width=480")
+    r1 = client.get(f"/images/{ident}.png?width=600")
     assert r1.status_code == 200 and r1.mimetype == "image/png"
     width, height = _png_size(r1.data)
-    assert width == 480 and height > 100
-    r2 = create_app().test_client().get(f"/images/{ident}.png?width=480")     # a fresh app renders again
+    assert width == 600 and height > 100
+    r2 = create_app().test_client().get(f"/images/{ident}.png?width=600")     # a fresh app renders again
     assert r2.data == r1.data
+
+
+def test_image_widths_are_rounded_up_to_a_few_sizes(client):
+    """Any width is one of a few renders: a client varying it cannot make the server draw without end."""
+    from webmap.images.views import WIDTHS
+
+    seen = {}
+    for asked in (200, 201, 399, 400, 480, 799, 800, 1000, 1999, 2000):
+        r = client.get(f"/images/parks.png?width={asked}")
+        seen[asked] = _png_size(r.data)[0]
+        assert seen[asked] >= asked and seen[asked] in WIDTHS
+    assert seen[480] == 600 and seen[1000] == 1200 and seen[200] == 200 and seen[2000] == 2000
+    assert client.get("/images/parks.png?width=481").data == client.get("/images/parks.png?width=600").data
+
+
+def test_renders_are_bounded_and_a_busy_server_says_when_to_retry(layers_dir):
+    from webmap.images import views
+
+    client = create_app({"LAYERS_DIR": str(layers_dir), "IMAGE_RENDER_WAIT": 0.2}).test_client()
+    held = [views._renders.acquire(timeout=5) for _ in range(views.MAX_RENDERS)]     # every slot busy
+    try:
+        r = client.get("/images/lixia/cbd.png?width=400")
+        assert r.status_code == 503 and r.headers["Retry-After"] == "5" and "try again" in text(r)
+        assert client.get("/").status_code == 200                      # other routes are unaffected
+    finally:
+        for _ in held:
+            views._renders.release()
+    assert client.get("/images/lixia/cbd.png?width=400").status_code == 200     # not cached as an error
 
 
 def test_every_place_has_a_static_image(client):
@@ -82,11 +110,20 @@ def test_oembed_errors(client, url, status):
     assert r.status_code == status and r.is_json and r.get_json()["description"]
 
 
+def csp(resp) -> dict[str, str]:
+    """The response's Content-Security-Policy, directive → its sources."""
+    out = {}
+    for part in resp.headers["Content-Security-Policy"].split(";"):
+        name, _, value = part.strip().partition(" ")
+        out[name] = value
+    return out
+
+
 def test_framing_headers_per_route(client):
-    assert client.get("/images/parks.png").headers["Content-Security-Policy"] == "frame-ancestors *"
+    assert csp(client.get("/images/parks.png"))["frame-ancestors"] == "*"
     for url in ("/", "/oembed?url=/places/lixia/cbd", "/no-such-page"):
         r = client.get(url)
-        assert r.headers["Content-Security-Policy"] == "frame-ancestors 'self'", url
+        assert csp(r)["frame-ancestors"] == "'self'", url
         assert r.headers["X-Frame-Options"] == "SAMEORIGIN"
 
 
@@ -321,10 +358,10 @@ def test_builder_is_linked_from_the_map_panel(client):
 def test_framing_header_of_each_route(client, url, embeddable):
     r = client.get(url)
     if embeddable:
-        assert r.headers["Content-Security-Policy"] == "frame-ancestors *", url
+        assert csp(r)["frame-ancestors"] == "*", url
         assert "X-Frame-Options" not in r.headers, url
     else:
-        assert r.headers["Content-Security-Policy"] == "frame-ancestors 'self'", url
+        assert csp(r)["frame-ancestors"] == "'self'", url
         assert r.headers["X-Frame-Options"] == "SAMEORIGIN", url
 
 
@@ -377,7 +414,8 @@ def test_map_views_have_cards_and_the_bare_map_none(client):
     assert "og:title" not in meta(text(client.get("/")))
 
 
-def test_cards_are_built_from_the_request_host_not_cached_with_it(client):
+def test_cards_are_built_from_the_request_host_not_cached_with_it(layers_dir):
+    client = create_app({"LAYERS_DIR": str(layers_dir), "TRUSTED_HOSTS": [".example"]}).test_client()
     a = meta(text(client.get(f"/places/{PLACE}", base_url="http://one.example")))
     b = meta(text(client.get(f"/places/{PLACE}", base_url="http://two.example")))
     assert a["og:image"].startswith("http://one.example/") and b["og:image"].startswith("http://two.example/")

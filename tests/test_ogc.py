@@ -13,7 +13,7 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from conftest import ROOT, collection, require_tool
+from conftest import ROOT, collection, require_tool, reseal
 from webmap import create_app
 
 CATALOG = json.loads((ROOT / "layers" / "catalog.json").read_text(encoding="utf-8"))
@@ -214,6 +214,7 @@ def test_html_shows_injected_markup_as_text(tmp_path):
     fc["features"][0]["properties"]["name"] += "<script>window.__pwned=1</script>"
     fc["features"][0]["properties"]["citations"][0]["quote"] += '"><img src=x onerror="window.__pwned=2">'
     (layers / "parks.geojson").write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
+    reseal(layers)
     client = create_app({"LAYERS_DIR": str(layers)}).test_client()
     fid = fc["features"][0]["id"]
     for url in ("/ogc/collections/parks/items?f=html", item_url("parks", fid) + "?f=html"):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, copy_layers
+from conftest import ROOT, copy_layers, reseal
 from geo import paths
 from geo.corpus import load_corpus
 from geo.crs import wgs84_to_gcj02
@@ -56,6 +56,7 @@ def inject(layers_dir: Path) -> dict:
     docs[cite["doc"]]["title"] += PAYLOAD_SCRIPT
     (layers_dir / "sources.json").write_text(json.dumps(docs, ensure_ascii=False), encoding="utf-8")
     (layers_dir / "catalog.json").write_text(json.dumps(cat, ensure_ascii=False), encoding="utf-8")
+    reseal(layers_dir)
     return {"place": SOE, "doc": cite["doc"], "quote": cite["quote"]}
 
 
@@ -578,3 +579,78 @@ def test_popups_are_fetched_per_place_and_districts_have_one_too(client, catalog
     assert district["properties"]["name"] in popup_html(client, page, str(district["id"]))
     assert client.get("/popups/no/such-place").status_code == 404
     assert client.get(f"/popups/{SOE}?lang=xx").status_code == 400
+
+
+# ----------------------------------------------------------------------------------- security headers
+
+EVERY_KIND = ["/", f"/?place={SOE}", f"/places/{SOE}", "/sources/", "/layers/", "/layers/parks.geojson",
+              "/ogc/", "/ogc/collections/parks/items?f=json", f"/popups/{SOE}", "/display/parks.geojson",
+              "/embed?layers=parks", "/embed/builder", "/images/parks.png?width=400", "/oembed?url=/",
+              "/no-such-page", "/?lang=xx", "/layers/nope.geojson"]
+
+
+@pytest.mark.parametrize("url", EVERY_KIND)
+def test_every_response_has_nosniff_a_referrer_policy_and_a_csp(client, url):
+    r = client.get(url)
+    assert r.headers["X-Content-Type-Options"] == "nosniff", url
+    assert r.headers["Referrer-Policy"] == "strict-origin-when-cross-origin", url
+    policy = dict(p.strip().partition(" ")[::2] for p in r.headers["Content-Security-Policy"].split(";"))
+    assert policy["object-src"] == "'none'" and policy["base-uri"] == "'self'"
+    assert policy["script-src"].startswith("'self'") and "unsafe" not in policy["script-src"]
+
+
+def test_csp_allows_exactly_the_inline_scripts_of_the_page(client):
+    import base64
+    import hashlib
+
+    for url in ("/", f"/places/{SOE}", "/embed?layers=parks"):
+        r = client.get(url)
+        page = r.get_data()
+        inline = re.findall(rb'<script>(.*?)</script>', page, re.S)
+        assert inline, url
+        wanted = {"'sha256-" + base64.b64encode(hashlib.sha256(body).digest()).decode() + "'" for body in inline}
+        sources = set(r.headers["Content-Security-Policy"].split(";")[0].split()[1:])
+        assert sources == {"'self'"} | wanted, url
+    # a gzipped page carries the same policy as the plain one
+    assert client.get("/", headers={"Accept-Encoding": "gzip"}).headers["Content-Security-Policy"] == \
+        client.get("/").headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("url", ["/", f"/places/{SOE}", "/layers/parks.geojson", "/ogc/", "/embed", f"/popups/{SOE}"])
+def test_method_not_allowed_says_which_are(client, url):
+    r = client.post(url)
+    assert r.status_code == 405
+    assert set(m.strip() for m in r.headers["Allow"].split(",")) >= {"GET", "HEAD"}, url
+
+
+# ----------------------------------------------------------------------------------- hosts
+
+@pytest.mark.parametrize("url", ["/", f"/places/{SOE}", "/oembed?url=/", "/ogc/", "/layers/parks.geojson",
+                                 "/embed/builder", "/no-such-page"])
+def test_an_untrusted_host_is_a_400(client, url):
+    r = client.get(url, base_url="http://evil.example")
+    assert r.status_code == 400 and "evil.example" in text(r) and "TRUSTED_HOSTS" in text(r)
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert client.get(url, base_url="http://127.0.0.1:5000").status_code in (200, 404)      # loopback is trusted
+    assert client.get(url, base_url="http://localhost:8000").status_code in (200, 404)
+
+
+def test_trusted_hosts_setting_adds_names_and_their_subdomains(layers_dir):
+    app = create_app({"LAYERS_DIR": str(layers_dir), "TRUSTED_HOSTS": ["zones.example.org", ".news.example"]})
+    c = app.test_client()
+    assert c.get("/", base_url="https://zones.example.org").status_code == 200
+    assert c.get("/", base_url="https://maps.news.example").status_code == 200
+    assert c.get("/", base_url="https://zones.example.org.evil.example").status_code == 400
+
+
+def test_base_url_makes_every_absolute_url_canonical(layers_dir):
+    app = create_app({"LAYERS_DIR": str(layers_dir), "BASE_URL": "https://zones.example.org"})
+    c = app.test_client()
+    for host in ("http://127.0.0.1:5000", "https://zones.example.org"):       # whatever Host reached us
+        oembed = c.get("/oembed?url=https://zones.example.org/places/" + SOE, base_url=host).get_json()
+        assert 'src="https://zones.example.org/embed?place=' in oembed["html"]
+        assert oembed["provider_url"] == "https://zones.example.org/"
+        links = c.get("/ogc/collections?f=json", base_url=host).get_json()["links"]
+        assert links and all(link["href"].startswith("https://zones.example.org/") for link in links)
+        page = text(c.get(f"/places/{SOE}", base_url=host))
+        assert 'content="https://zones.example.org/images/' in page

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, make_response, request
 from werkzeug.exceptions import HTTPException
 
-from webmap import assets, compress, fastpath, ogc, templating
+from webmap import assets, compress, fastpath, headers, hosts, ogc, templating
 from webmap.downloads import bp as downloads_bp
 from webmap.embed.views import bp as embed_bp
 from webmap.i18n import LANGS
@@ -20,7 +20,6 @@ from webmap.sources.views import bp as sources_bp
 from webmap.store import LayerStore
 
 ROOT = Path(__file__).resolve().parent.parent
-EMBEDDABLE = {"embed.embed_page", "images.image"}
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -28,6 +27,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(
         LAYERS_DIR=str(ROOT / "layers"),
         TIANDITU_KEY=None,
+        BASE_URL=None,              # e.g. https://zones.example.org: the scheme and host of absolute URLs
+        TRUSTED_HOSTS=[],           # Host names answered besides loopback (and BASE_URL's host)
+        IMAGE_RENDER_WAIT=10.0,     # seconds a static image waits for a render slot before a 503
     )
     app.config.from_prefixed_env("JINAN_ZONES")
     app.config.update(config or {})
@@ -42,25 +44,23 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(images_bp)        # /images: static PNG maps
     fastpath.install(app)                    # per-build response cache for downloads and /ogc
     compress.install(app)                    # gzip pages and JSON for clients that accept it
-
-    @app.after_request
-    def framing(resp):
-        """Only embed pages may be framed by other sites; everything else refuses framing."""
-        if request.endpoint in EMBEDDABLE:
-            resp.headers["Content-Security-Policy"] = "frame-ancestors *"
-        else:
-            resp.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
-            resp.headers["X-Frame-Options"] = "SAMEORIGIN"
-        return resp
+    headers.install(app)                     # nosniff, Referrer-Policy, CSP with script hashes, framing
+    hosts.install(app)                       # 400 for an untrusted Host; BASE_URL for absolute URLs
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         wants_json = request.path.startswith(("/ogc", "/layers", "/oembed", "/display")) \
             and not request.path.endswith("/") or request.accept_mimetypes.best == "application/json"
         if wants_json:
-            return jsonify(code=exc.code, error=exc.name, description=exc.description), exc.code
-        lang = request.args.get("lang") if request.args.get("lang") in LANGS else "zh"
-        return templating.render_page("error.html", lang, code=exc.code, name=exc.name,
-                                      description=exc.description), exc.code
+            resp = jsonify(code=exc.code, error=exc.name, description=exc.description)
+        else:
+            lang = request.args.get("lang") if request.args.get("lang") in LANGS else "zh"
+            resp = make_response(templating.render_page("error.html", lang, code=exc.code, name=exc.name,
+                                                        description=exc.description))
+        resp.status_code = exc.code
+        for name, value in exc.get_headers():      # Allow on a 405, Retry-After, WWW-Authenticate, …
+            if name.lower() != "content-type":
+                resp.headers[name] = value
+        return resp
 
     return app

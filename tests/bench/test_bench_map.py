@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import statistics
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -81,7 +82,7 @@ def measure(browser, url: str, runs: int = 3) -> dict:
         responses = []
         page.on("requestfinished", lambda r: responses.append(r))
         page.goto(url, wait_until="load")
-        page.wait_for_function("window.JZ && window.JZ.ready === true")
+        page.wait_for_function("() => window.JZ && window.JZ.ready === true")
         timings.append(page.evaluate("""() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => {
             const nav = performance.getEntriesByType('navigation')[0];
             const ready = performance.getEntriesByName('jz-map-ready')[0];
@@ -118,3 +119,61 @@ def test_bytes_and_time_to_map_painted(browser, live_server, path):
     assert m["kib"] <= old_kib                                        # never heavier than the old page
     if path == "/?basemap=none":
         assert m["kib"] <= TARGET_KIB
+
+
+def _latencies(base: str, paths: list[str], seconds: float) -> list[float]:
+    """Request `paths` in turn on one keep-alive connection for `seconds`; the latency of each."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    conn = http.client.HTTPConnection(urlsplit(base).netloc, timeout=30)
+    out, end, i = [], time.monotonic() + seconds, 0
+    while time.monotonic() < end:
+        t = time.perf_counter()
+        conn.request("GET", paths[i % len(paths)], headers={"Accept-Encoding": "gzip"})
+        resp = conn.getresponse()
+        resp.read()
+        out.append(time.perf_counter() - t)
+        assert resp.status < 500
+        i += 1
+    conn.close()
+    return out
+
+
+def test_other_routes_p99_during_an_image_width_flood(live_server):
+    """Four connections asking /images/parks.png for ever-different widths (issue 15: widths are
+    rounded to a few sizes and renders bounded) while one client measures the other routes."""
+    import random
+    import threading
+
+    paths = ["/", "/sources/", "/layers/parks.geojson", f"/places/{SOE}", "/ogc/collections/parks/items?f=json"]
+    for p in paths:
+        urllib.request.urlopen(live_server + p).read()
+    quiet = _latencies(live_server, paths, 3)
+    stop, statuses = threading.Event(), []
+
+    def flood():
+        rnd = random.Random()
+        while not stop.is_set():
+            try:
+                with urllib.request.urlopen(f"{live_server}/images/parks.png?width={rnd.randint(200, 2000)}",
+                                            timeout=60) as r:
+                    statuses.append(r.status)
+            except urllib.error.HTTPError as e:
+                statuses.append(e.code)
+    threads = [threading.Thread(target=flood) for _ in range(4)]
+    for t in threads:
+        t.start()
+    try:
+        busy = _latencies(live_server, paths, 8)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+
+    def p(values, q):
+        return sorted(values)[min(len(values) - 1, int(len(values) * q))] * 1000
+    print(f"\nother routes, quiet: p50 {p(quiet, .5):.1f} ms, p99 {p(quiet, .99):.1f} ms ({len(quiet)} requests); "
+          f"during a flood of image widths (4 connections, {len(statuses)} images, statuses "
+          f"{sorted(set(statuses))}): p50 {p(busy, .5):.1f} ms, p99 {p(busy, .99):.1f} ms ({len(busy)} requests)")
+    assert all(s < 500 or s == 503 for s in statuses)

@@ -31,13 +31,16 @@ DISTRICT_STYLE = {"color": DISTRICT, "weight": 1.2, "opacity": 0.8, "fillColor":
 
 
 def framework_colours(catalog: dict) -> dict[str, str]:
-    """A colour per framework: those with a layer of their own first, in layer order, then the
-    rest in catalog order."""
-    ids = [n for n in catalog.get("layers", {}) if any(f.get("id") == n for f in catalog.get("frameworks") or [])]
+    """A colour per framework: a framework with a layer of its own wears that layer's colour from
+    the catalog (the one palette, shared with the preview and the static images); the rest take
+    the next free colour in catalog order."""
+    layers = catalog.get("layers", {})
+    ids = [n for n in layers if any(f.get("id") == n for f in catalog.get("frameworks") or [])]
     for f in catalog.get("frameworks") or []:
         if f.get("id") not in ids:
             ids.append(f.get("id"))
-    return {fid: FRAMEWORK_COLOURS[i % len(FRAMEWORK_COLOURS)] for i, fid in enumerate(ids)}
+    return {fid: layers.get(fid, {}).get("colour") or FRAMEWORK_COLOURS[i % len(FRAMEWORK_COLOURS)]
+            for i, fid in enumerate(ids)}
 
 
 def framework_names(catalog: dict) -> dict[str, dict]:

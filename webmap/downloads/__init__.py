@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, send_file, url_for
 
+from webmap.downloads.dictionary import PROPERTIES, VALUES
 from webmap.store import current
 
 bp = Blueprint("downloads", __name__, template_folder="templates")
@@ -93,6 +94,20 @@ def _listing() -> dict:
                        "geojson_bytes": len(snap.raw[name]), "links": links})
     return {"layers": layers, "licence": snap.catalog.get("licence"), "crs": snap.catalog.get("crs"),
             "build": build_info()}
+
+
+@bp.get("/layers/dictionary")
+def dictionary():
+    """What every property and provenance value means (HTML, or JSON with ?f=json)."""
+    f = request.args.get("f", "html")
+    if f not in ("json", "html"):
+        abort(400, f"f={f!r}: use f=json or f=html.")
+    licence = _store().snapshot().catalog.get("licence")
+    if f == "json":
+        return jsonify(properties=[{"name": n, "type": t, "meaning": m} for n, t, m in PROPERTIES],
+                       values={k: dict(v) for k, v in VALUES.items()}, licence=licence)
+    return Response(render_template("downloads/dictionary.html", properties=PROPERTIES, values=VALUES,
+                                    licence=licence), content_type="text/html; charset=utf-8")
 
 
 @bp.get("/layers/")

@@ -1,6 +1,6 @@
 """`/embed`, `/embed/builder` and `/oembed`.
 
-`/embed` is the only HTML page other sites may frame (see `EMBEDDABLE` in `webmap/__init__.py`):
+`/embed` is the only HTML page other sites may frame (see `EMBEDDABLE` in `webmap/headers.py`):
 a map without the site's chrome, chosen by its query (`webmap.core.view.View`), with a caption that
 always credits the articles and the map. Its map is built like every other map, with options
 (controls, no scroll-wheel zoom, a highlighted place); the map and caption are cached per build and
