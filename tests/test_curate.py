@@ -328,6 +328,24 @@ def test_the_second_of_two_editors_saving_the_same_file_gets_a_conflict(data):
     assert shapes_file(data).read_bytes() == after
 
 
+def test_two_editor_processes_saving_at_once_never_overwrite_each_other(data):
+    """Two app instances (as two `geo curate` processes: separate locks in memory) save the same file
+    at the same moment: one is written, the other is a 409, whichever comes first."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    first, second = Editor(data), Editor(data)
+    for ed in (first, second):
+        assert ed.post("/api/curator", {"curator": "c"}).status_code == 200
+    sha = first.get(f"/api/places/{PLACE}").get_json()["sha256"]
+    jobs = [(first, PLACE, square(117.015, 36.668)), (second, "lixia/cbd", square(117.095, 36.664, 0.009))]
+    with ThreadPoolExecutor(2) as pool:
+        codes = list(pool.map(lambda j: j[0].post(f"/api/places/{j[1]}/shape", {
+            "geometry": j[2], "crs": "wgs84", "basemap": "osm", "sha256": sha}).status_code, jobs))
+    assert sorted(codes) == [200, 409]
+    methods = [feature(data, pid)["properties"]["method"] for pid in (PLACE, "lixia/cbd")]
+    assert methods.count("traced") == 1
+
+
 @pytest.mark.parametrize("geometry, reason", [
     ({"type": "Polygon", "coordinates": [[[117.010, 36.665], [117.020, 36.670], [117.020, 36.665],
                                           [117.010, 36.670], [117.010, 36.665]]]}, "Self-intersection"),

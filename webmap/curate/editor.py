@@ -10,12 +10,15 @@ with `geo.crs.gcj02_to_wgs84`, the exact iterative inverse.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import os
 import re
 import shutil
 import tempfile
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -72,7 +75,8 @@ def _copy_gazetteer(src: Path, dest: Path) -> None:
 
 class Editor:
     """The editor's view of one checkout (or a copy): places from the built layers, shapes from
-    the gazetteer. Saves are serialised, so two saves of one file cannot interleave."""
+    the gazetteer. Saves are serialised (threads and processes), so two saves of one file cannot
+    interleave: the second sees the first's hash and gets a Conflict."""
 
     def __init__(self, folders: Folders):
         self.folders = folders
@@ -154,6 +158,17 @@ class Editor:
 
     # ------------------------------------------------------------------ writing
 
+    @contextmanager
+    def _folder_lock(self):
+        """An exclusive lock on the shapes folder, so two editor processes on one checkout take turns
+        (the thread lock covers one process; flock on the folder covers the others)."""
+        fd = os.open(self.folders.gazetteer / SHAPES_DIR, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)                               # closing releases the lock
+
     def new_feature(self, old: dict, geom: BaseGeometry, basemap: str, curator: str, note: str | None,
                     today: date) -> dict:
         """The traced Feature: the old properties kept (sources, stated area, clip), provenance
@@ -199,7 +214,7 @@ class Editor:
         if note is not None and (not isinstance(note, str) or len(note) > MAX_NOTE):
             raise EditError(f"note must be text of at most {MAX_NOTE} characters")
         geom = from_view(parse_geometry(geometry), crs)
-        with self._lock:
+        with self._lock, self._folder_lock():
             path, old = self.feature(place_id)
             before_text = path.read_text(encoding="utf-8")
             if hashlib.sha256(before_text.encode("utf-8")).hexdigest() != sha256:
