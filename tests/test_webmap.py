@@ -650,3 +650,23 @@ def test_base_url_makes_every_absolute_url_canonical(layers_dir):
         assert links and all(link["href"].startswith("https://zones.example.org/") for link in links)
         page = text(c.get(f"/places/{SOE}", base_url=host))
         assert 'content="https://zones.example.org/images/' in page
+
+
+def test_provenance_shows_the_structured_properties_too(client):
+    """Once the build writes method/vertex_basis/sources/note/borrowed_from (CONTRACT.md), the one
+    provenance macro shows them; an unsafe source URL is text, not a link."""
+    from flask import render_template_string
+
+    props = {"id": "x/y", "method": "parent", "vertex_basis": "recalled", "borrowed_from": SOE, "note": "see https://a.example/n",
+             "sources": [{"url": "https://b.example/p", "title": "规划图", "publisher": "区政府", "accessed": "2024-05-01"},
+                         {"url": "javascript:alert(1)", "title": "<b>bad</b>", "publisher": None, "accessed": None}]}
+    with client.application.test_request_context():
+        out = render_template_string('{% import "_macros.html" as m with context %}{{ m.provenance(p, True) }}',
+                                     p=props, lang="en", lang_args={"lang": "en"})
+    assert "the parent zone stands in" in out and "estimated from memory" in out
+    assert f'href="/places/{SOE}?lang=en"' in out
+    assert '<a href="https://b.example/p" rel="noopener nofollow" target="_blank">规划图</a> · 区政府 · 2024-05-01' in out
+    assert 'href="javascript' not in out and "<li>&lt;b&gt;bad&lt;/b&gt;</li>" in out
+    assert '<a href="https://a.example/n"' in out
+    assert not display.own_shape(props, None)
+    assert display.own_shape({"method": "drawn-from-description", "borrowed_from": None, "area_km2": 2.0}, None)

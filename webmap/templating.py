@@ -9,9 +9,9 @@ from flask import Flask, render_template
 from jinja2 import pass_context
 
 from webmap.core import text
-from webmap.i18n import HTML_LANG, KINDS, METHOD, PRECISION, label, t
+from webmap.i18n import HTML_LANG, KINDS, METHOD, PRECISION, VERTEX_BASIS, label, t
 
-_TABLES = {"KINDS": KINDS, "METHOD": METHOD, "PRECISION": PRECISION}
+_TABLES = {"KINDS": KINDS, "METHOD": METHOD, "PRECISION": PRECISION, "VERTEX_BASIS": VERTEX_BASIS}
 
 
 @pass_context

@@ -54,8 +54,12 @@ def layer_title(spec: dict, lang: str) -> str:
 
 def own_shape(props: dict, parent: dict | None) -> bool:
     """Whether the place's geometry is its own rather than a stand-in: its district's or its parent
-    zone's shape (a "clipped" shape covering nearly all of the parent is the parent's shape again)."""
-    if props.get("geometry_method") not in ("drawn", "clipped"):
+    zone's shape (a "clipped" shape covering nearly all of the parent is the parent's shape again).
+    Reads `method`/`borrowed_from` (CONTRACT.md) when the layers carry them, else `geometry_method`."""
+    if "method" in props:
+        if props.get("borrowed_from") is not None or props["method"] in ("parent", "district"):
+            return False
+    elif props.get("geometry_method") not in ("drawn", "clipped"):
         return False
     area, parent_area = props.get("area_km2"), (parent or {}).get("area_km2")
     if isinstance(area, (int, float)) and isinstance(parent_area, (int, float)) and parent_area > 0:
