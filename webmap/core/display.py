@@ -122,7 +122,6 @@ class Display:
     either a path style or a marker (icon, colour, approx, screen offset dx/dy) or both."""
     layers: dict[str, dict]                       # name → FeatureCollection, display geometry
     bounds: dict[str, list[list[float]] | None]   # layer → [[south, west], [north, east]]
-    gcj02: bool = False
 
 
 def display_layers(layers: dict[str, dict], catalog: dict, gcj02: bool = False,
@@ -176,7 +175,7 @@ def display_layers(layers: dict[str, dict], catalog: dict, gcj02: bool = False,
         out[name] = {"type": "FeatureCollection", "features": feats}
         bounds[name] = _bounds(feats)
     spread(pins)
-    return Display(out, bounds, gcj02)
+    return Display(out, bounds)
 
 
 def spread(pins: list[tuple[tuple, dict]]) -> None:
