@@ -136,3 +136,13 @@ def test_webmap_modules_are_short_or_say_why():
             if len(p.read_text(encoding="utf-8").splitlines()) > 260
             and "Longer than" not in "\n".join(p.read_text(encoding="utf-8").splitlines()[:15])]
     assert not set(long) - REPLACED, f"modules over ~250 lines without a reason at their top: {long}"
+
+
+def test_the_flow_goes_one_way():
+    """webmap reads geo's library, never its command-line modules; geo's pipeline never imports webmap."""
+    edges = graph()
+    web_to_cli = {(a, b) for a, bs in edges.items() if a.startswith("webmap") for b in bs
+                  if b in ("geo.cli", "geo.preview", "geo.__main__")}
+    geo_to_web = {(a, b) for a, bs in edges.items() if a.startswith("geo") and a != "geo.cli" for b in bs
+                  if b.startswith("webmap")}
+    assert not web_to_cli and not geo_to_web, web_to_cli | geo_to_web
