@@ -673,3 +673,36 @@ def test_provenance_shows_the_structured_properties_too(client):
     assert '<a href="https://a.example/n"' in out
     assert not display.own_shape(props, None)
     assert display.own_shape({"method": "drawn-from-description", "borrowed_from": None, "area_km2": 2.0}, None)
+
+
+# ----------------------------------------------------------------------------------- hostile input
+
+HOSTILE = ["²", "①", "١٢٣", "%00", "a%00b", "%ED%A0%80", "%ff%fe", "%3Cscript%3E", "x" * 3000]
+PARAMS = {
+    "/": ["lang", "basemap", "layers", "place", "popup"],
+    f"/places/{SOE}": ["lang", "basemap"],
+    "/embed": ["lang", "basemap", "layers", "place", "popup", "controls", "scroll", "title"],
+    "/embed/builder": ["width", "height", "place", "layers", "lang"],
+    "/oembed": ["url", "maxwidth", "maxheight", "format"],
+    "/images/parks.png": ["width"],
+    "/display/parks.geojson": ["crs", "v"],
+    f"/popups/{SOE}": ["lang", "v"],
+    "/sources/": ["lang"],
+}
+
+
+@pytest.mark.parametrize("path, name", [(p, n) for p, names in PARAMS.items() for n in names])
+def test_hostile_values_in_every_parameter_never_give_a_500(client, path, name):
+    for value in HOSTILE:
+        base = "url=/&" if path == "/oembed" and name != "url" else ""
+        resp = client.get(f"{path}?{base}{name}={value}")
+        assert resp.status_code in (200, 400, 404, 501), (path, name, value, resp.status_code)
+        if resp.status_code != 200 and resp.mimetype == "text/html":    # echoed escaped, if at all
+            assert b"<script>" not in resp.data, (path, name, value)
+        assert resp.status_code == 200 or len(resp.data) < 4000, (path, name)   # a long value is cut short
+
+
+@pytest.mark.parametrize("path", ["/places/%00", "/places/%ED%A0%80", "/popups/%ff", "/sources/%00",
+                                  "/display/%00.geojson", "/images/%ED%A0%80.png", "/embed/%00"])
+def test_hostile_paths_never_give_a_500(client, path):
+    assert client.get(path).status_code in (400, 404)
