@@ -1,30 +1,64 @@
-"""Drawing the layers with matplotlib, shared by `geo preview` and the web app's static images.
+"""Drawing the layers with matplotlib from GeoDataFrames, shared by `geo preview` and the web
+app's static images: one drawing path, and the one palette (each layer's `colour` in the catalog,
+set in `gazetteer/layers.yml`, the same the web map uses).
 
-One palette per layer and one way to draw a WGS-84 geometry (polygons outlined and tinted, lines
-thick, approximate shapes dashed), with a font that has Chinese glyphs when one is installed.
+Polygons are tinted and outlined, lines thick, points dots; approximate shapes (precision zone or
+district) are dashed, as on the web map. A font with Chinese glyphs is used when one is installed.
 """
 from __future__ import annotations
 
-COLOURS = {"huaiyin-five-battlefields": "#d7301f", "huaiyin-three-platforms": "#2b8cbe",
-           "lixia-axis-districts-parks": "#6a51a3", "parks": "#238b45", "projects": "#e6550d",
-           "zones-and-corridors": "#525252"}
+import geopandas as gpd
+
+CONTEXT = "#9e9e9e"
+FALLBACK = "#333333"
 CJK_FONTS = ["Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "Source Han Sans SC", "DejaVu Sans"]
 
 
-def draw_geometry(ax, geom, colour: str, dashed: bool, fill: bool) -> None:
-    """Draw one WGS-84 geometry on a matplotlib axis: polygons outlined (and tinted), lines thick."""
-    style = "--" if dashed else "-"
-    for part in getattr(geom, "geoms", [geom]):
-        if part.geom_type == "Polygon":
-            x, y = part.exterior.xy
+def frame(features: list[dict]) -> gpd.GeoDataFrame:
+    """GeoJSON features (WGS-84) as a GeoDataFrame to draw."""
+    return gpd.GeoDataFrame.from_features(features, crs="EPSG:4326")
+
+
+def colour_of(catalog: dict, layer_names: list[str]) -> str:
+    """The colour of the first of these layers that has one."""
+    for name in layer_names:
+        colour = catalog.get("layers", {}).get(name, {}).get("colour")
+        if colour:
+            return colour
+    return FALLBACK
+
+
+def draw(ax, shapes: gpd.GeoDataFrame, colour: str, fill: bool = True) -> None:
+    """Draw a frame's geometries in one colour, dashed where the shape is approximate."""
+    if shapes.empty:
+        return
+    types = shapes.geom_type
+    approx = shapes["precision"].isin(["zone", "district"]) if "precision" in shapes else types == ""
+    for dashed in (False, True):
+        part, kinds = shapes[approx == dashed], types[approx == dashed]
+        style = "--" if dashed else "-"
+        polys = part[kinds.str.endswith("Polygon")]
+        if not polys.empty:
             if fill:
-                ax.fill(x, y, color=colour, alpha=0.18, linewidth=0)
-            ax.plot(x, y, color=colour, linewidth=1.4, linestyle=style)
-        elif part.geom_type == "LineString":
-            x, y = part.xy
-            ax.plot(x, y, color=colour, linewidth=3, linestyle=style, solid_capstyle="round")
-        elif part.geom_type == "Point":
-            ax.plot(part.x, part.y, "o", color=colour, markersize=5, markeredgecolor="white")
+                polys.plot(ax=ax, color=colour, alpha=0.18, linewidth=0)
+            polys.boundary.plot(ax=ax, color=colour, linewidth=1.4, linestyle=style)
+        lines = part[kinds.str.endswith("LineString")]
+        if not lines.empty:
+            lines.plot(ax=ax, color=colour, linewidth=3, linestyle=style)
+        points = part[kinds.str.endswith("Point")]
+        if not points.empty:
+            points.plot(ax=ax, color=colour, markersize=25, edgecolor="white")
+    ax.set_xlabel("")                      # geopandas labels the axes from the CRS; ours are plain lon/lat
+    ax.set_ylabel("")
+
+
+def draw_districts(ax, districts: gpd.GeoDataFrame, bounds, fontsize: float, only: tuple[str, ...] = ()) -> None:
+    """The district outlines for context, named where their label falls inside `bounds`."""
+    draw(ax, districts.assign(precision="district-line"), CONTEXT, fill=False)
+    x0, y0, x1, y1 = bounds
+    for name, code, c in zip(districts["name"], districts["adcode"], districts.representative_point()):
+        if (not only or code in only) and x0 < c.x < x1 and y0 < c.y < y1:
+            ax.text(c.x, c.y, name, color=CONTEXT, fontsize=fontsize, ha="center", alpha=0.8)
 
 
 def pyplot():

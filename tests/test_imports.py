@@ -8,9 +8,6 @@ from pathlib import Path
 from conftest import ROOT
 
 PACKAGES = ("geo", "webmap")
-# The one known cycle, geo.layers ↔ geo.validate, is being removed on main by the lead (issue 12);
-# this edge is ignored until then, and nothing else is.
-KNOWN = {("geo.validate", "geo.layers")}
 
 
 def modules() -> dict[str, Path]:
@@ -49,7 +46,7 @@ def imports(name: str, path: Path, known: set[str]) -> set[str]:
 
 def graph() -> dict[str, set[str]]:
     mods = modules()
-    return {name: imports(name, path, set(mods)) - {b for a, b in KNOWN if a == name} for name, path in mods.items()}
+    return {name: imports(name, path, set(mods)) for name, path in mods.items()}
 
 
 def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
@@ -126,16 +123,12 @@ def test_function_level_and_relative_imports_are_seen(tmp_path):
     assert imports("webmap.map.views", src, known) == {"webmap.store", "webmap.map.maps", "webmap.map"}
 
 
-# Being replaced by the lead (exports written at build time, issue 10): not split here.
-REPLACED = {"webmap/formats.py"}
-
-
 def test_webmap_modules_are_short_or_say_why():
     """About 250 lines at most, unless the module says at its top why it is longer."""
     long = [str(p.relative_to(ROOT)) for p in (ROOT / "webmap").rglob("*.py")
             if len(p.read_text(encoding="utf-8").splitlines()) > 260
             and "Longer than" not in "\n".join(p.read_text(encoding="utf-8").splitlines()[:15])]
-    assert not set(long) - REPLACED, f"modules over ~250 lines without a reason at their top: {long}"
+    assert not long, f"modules over ~250 lines without a reason at their top: {long}"
 
 
 def test_the_flow_goes_one_way():

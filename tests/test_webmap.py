@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, copy_layers
+from conftest import ROOT, copy_layers, reseal
 from geo import paths
 from geo.corpus import load_corpus
 from geo.crs import wgs84_to_gcj02
@@ -56,6 +56,7 @@ def inject(layers_dir: Path) -> dict:
     docs[cite["doc"]]["title"] += PAYLOAD_SCRIPT
     (layers_dir / "sources.json").write_text(json.dumps(docs, ensure_ascii=False), encoding="utf-8")
     (layers_dir / "catalog.json").write_text(json.dumps(cat, ensure_ascii=False), encoding="utf-8")
+    reseal(layers_dir)
     return {"place": SOE, "doc": cite["doc"], "quote": cite["quote"]}
 
 
@@ -287,10 +288,10 @@ def test_popup_quotes_every_citation_with_the_name_marked(client, places, catalo
     for needle in (props["name"], props["name_en"], "片区", props["district"], "五大主战场", "三大功能平台",
                    "平方公里", "片区级", f"{props['uncertainty_m']:,.0f}"):
         assert needle in pop, needle
-    if "geometry_source" in props:                              # until the structured provenance lands
-        assert html.escape(props["geometry_source"][:40], quote=True) in pop
-    else:
-        assert all(html.escape(s["url"], quote=True) in pop for s in props["sources"] if s.get("url"))
+    assert "依公开描述绘制" in pop and "坐标凭记忆估计" in pop            # method and vertex basis, in words
+    assert html.escape(props["note"], quote=True) in pop
+    for src in props["sources"]:
+        assert f'href="{html.escape(src["url"], quote=True)}"' in pop and html.escape(src["title"], quote=True) in pop
     assert pop.count('<li class="jz-cite">') == len(props["citations"])
     for c in props["citations"]:
         assert f'/sources/{c["doc"]}#c-{c["start"]}' in pop
@@ -655,24 +656,21 @@ def test_base_url_makes_every_absolute_url_canonical(layers_dir):
         assert 'content="https://zones.example.org/images/' in page
 
 
-def test_provenance_shows_the_structured_properties_too(client):
-    """Once the build writes method/vertex_basis/sources/note/borrowed_from (CONTRACT.md), the one
-    provenance macro shows them; an unsafe source URL is text, not a link."""
+def test_provenance_links_only_web_sources_and_escapes_the_rest(client):
+    """The one provenance macro: method and vertex basis in words, http(s) sources linked, anything
+    else (a javascript: URL, markup in a title) never a link and never markup."""
     from flask import render_template_string
 
-    props = {"id": "x/y", "method": "parent", "vertex_basis": "recalled", "borrowed_from": SOE, "note": "see https://a.example/n",
+    props = {"id": "x/y", "method": "parent", "vertex_basis": "recalled", "borrowed_from": SOE, "note": "<b>n</b>",
              "sources": [{"url": "https://b.example/p", "title": "规划图", "publisher": "区政府", "accessed": "2024-05-01"},
                          {"url": "javascript:alert(1)", "title": "<b>bad</b>", "publisher": None, "accessed": None}]}
     with client.application.test_request_context():
         out = render_template_string('{% import "_macros.html" as m with context %}{{ m.provenance(p, True) }}',
                                      p=props, lang="en", lang_args={"lang": "en"})
     assert "the parent zone stands in" in out and "estimated from memory" in out
-    assert f'href="/places/{SOE}?lang=en"' in out
-    assert '<a href="https://b.example/p" rel="noopener nofollow" target="_blank">规划图</a> · 区政府 · 2024-05-01' in out
-    assert 'href="javascript' not in out and "<li>&lt;b&gt;bad&lt;/b&gt;</li>" in out
-    assert '<a href="https://a.example/n"' in out
+    assert '<a href="https://b.example/p" rel="noopener nofollow" target="_blank">规划图</a>' in out
+    assert "javascript" not in out and "<b>" not in out and "&lt;b&gt;n&lt;/b&gt;" in out
     assert not display.own_shape(props, None)
-    assert display.own_shape({"method": "drawn-from-description", "borrowed_from": None, "area_km2": 2.0}, None)
 
 
 # ----------------------------------------------------------------------------------- hostile input

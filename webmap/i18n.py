@@ -29,8 +29,6 @@ UI = {
         "precision": "位置精度",
         "uncertainty": "误差约",
         "geometry": "图形来源",
-        "vertex_basis": "顶点依据",
-        "borrowed_from": "借用的图形",
         "parent": "上级片区",
         "layers": "所在图层",
         "citations": "原文引述",
@@ -119,8 +117,6 @@ UI = {
         "precision": "Precision",
         "uncertainty": "uncertainty about",
         "geometry": "Shape drawn from",
-        "vertex_basis": "Vertices",
-        "borrowed_from": "Shape borrowed from",
         "parent": "Part of",
         "layers": "Layers",
         "citations": "Quoted in the sources",
@@ -201,22 +197,21 @@ PRECISION = {
            "district": "district (only the district is known)"},
 }
 
-METHOD = {      # geometry_method (today's layers) and method (the structured provenance of CONTRACT.md)
-    "zh": {"drawn": "依公开描述绘制", "clipped": "依公开描述绘制并裁切到区界",
-           "district": "以所在区范围代替", "parent": "以上级片区范围代替",
-           "official-boundary": "官方公布的边界", "drawn-from-description": "依公开描述绘制",
-           "placed-at-address": "按地址定位", "traced": "在底图上描绘"},
-    "en": {"drawn": "drawn from a public description",
-           "clipped": "drawn from a public description, clipped to the district",
-           "district": "the district stands in", "parent": "the parent zone stands in",
-           "official-boundary": "official boundary", "drawn-from-description": "drawn from a public description",
-           "placed-at-address": "placed at its address", "traced": "traced on a basemap"},
+METHOD = {
+    "zh": {"official-boundary": "依官方四至或规划绘制", "drawn-from-description": "依公开描述绘制",
+           "placed-at-address": "按公开地址定位", "parent": "以上级片区范围代替", "district": "以所在区范围代替",
+           "traced": "在底图上描绘"},
+    "en": {"official-boundary": "drawn from an official boundary description", "drawn-from-description":
+           "drawn from a public description", "placed-at-address": "placed at a published address",
+           "parent": "the parent zone stands in", "district": "the district stands in",
+           "traced": "traced on a basemap"},
 }
 
 VERTEX_BASIS = {
-    "zh": {"official": "官方坐标", "traced": "在底图上描绘", "geocoded": "地理编码", "recalled": "凭记忆估计"},
-    "en": {"official": "official coordinates", "traced": "traced on a basemap", "geocoded": "geocoded",
-           "recalled": "estimated from memory"},
+    "zh": {"official": "坐标来自官方数据", "traced": "坐标在底图上描绘", "geocoded": "坐标来自公开坐标",
+           "recalled": "坐标凭记忆估计"},
+    "en": {"official": "coordinates from official data", "traced": "coordinates traced on a basemap",
+           "geocoded": "coordinates from a published location", "recalled": "coordinates estimated from memory"},
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -21,6 +22,11 @@ MAX_CACHED = 512     # derived values kept per process (pages, images, ...); lea
 MAX_RESPONSES = 256  # per-response values (gzip copies, CSP hashes): a bucket of their own, so that
                      # requests varying freely (query strings) cannot push the rendered pages out
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+class DamagedLayers(RuntimeError):
+    """layers/ cannot be read, or a file differs from the sha256 its build recorded."""
 
 
 @dataclass
@@ -52,15 +58,30 @@ class LayerStore:
         return st.st_mtime_ns, st.st_size, st.st_ino
 
     def snapshot(self) -> Snapshot:
-        """The current layers; re-read only when catalog.json changed on disk."""
-        stamp = self._catalog_stamp()
+        """The current layers; re-read only when catalog.json changed on disk.
+
+        A reload that fails (a truncated or hand-edited file, a half-copied folder) is logged and
+        the last good snapshot is served on; it is tried again when catalog.json changes again."""
+        try:
+            stamp = self._catalog_stamp()
+        except OSError:
+            stamp = None
         if self._snapshot is None or stamp != self._stamp:
             with self._lock:
                 if self._snapshot is None or stamp != self._stamp:
-                    self._snapshot = self._load()
+                    try:
+                        fresh = self._load()
+                    except (OSError, ValueError, KeyError, TypeError, DamagedLayers) as exc:
+                        if self._snapshot is None:
+                            raise DamagedLayers(f"{self.folder}: cannot serve these layers ({exc}); "
+                                                "rebuild them with `python -m geo build`") from exc
+                        log.error("layers in %s not reloaded, still serving build %s: %s",
+                                  self.folder, self._snapshot.build, exc)
+                    else:
+                        self._snapshot = fresh
+                        self._cache.clear()
+                        self._responses.clear()
                     self._stamp = stamp
-                    self._cache.clear()
-                    self._responses.clear()
         return self._snapshot
 
     def cached(self, key: Hashable, compute: Callable[[], T], per_response: bool = False) -> T:
@@ -81,12 +102,15 @@ class LayerStore:
     def _load(self) -> Snapshot:
         cat_bytes = (self.folder / "catalog.json").read_bytes()
         catalog = json.loads(cat_bytes)
+        for rel, digest in catalog["files"].items():      # every file as its build wrote it, or none
+            if hashlib.sha256((self.folder / rel).read_bytes()).hexdigest() != digest:
+                raise DamagedLayers(f"{rel} differs from the sha256 recorded in catalog.json")
         layers, raw, places, place_layers = {}, {}, {}, {}
         for name, spec in catalog["layers"].items():
             data = (self.folder / spec["file"]).read_bytes()
             raw[name] = data
             layers[name] = json.loads(data)
-            if name == "districts":
+            if spec.get("role") == "context":
                 continue
             for f in layers[name]["features"]:
                 places.setdefault(f["id"], f)

@@ -31,13 +31,16 @@ DISTRICT_STYLE = {"color": DISTRICT, "weight": 1.2, "opacity": 0.8, "fillColor":
 
 
 def framework_colours(catalog: dict) -> dict[str, str]:
-    """A colour per framework: those with a layer of their own first, in layer order, then the
-    rest in catalog order."""
-    ids = [n for n in catalog.get("layers", {}) if any(f.get("id") == n for f in catalog.get("frameworks") or [])]
+    """A colour per framework: a framework with a layer of its own wears that layer's colour from
+    the catalog (the one palette, shared with the preview and the static images); the rest take
+    the next free colour in catalog order."""
+    layers = catalog.get("layers", {})
+    ids = [n for n in layers if any(f.get("id") == n for f in catalog.get("frameworks") or [])]
     for f in catalog.get("frameworks") or []:
         if f.get("id") not in ids:
             ids.append(f.get("id"))
-    return {fid: FRAMEWORK_COLOURS[i % len(FRAMEWORK_COLOURS)] for i, fid in enumerate(ids)}
+    return {fid: layers.get(fid, {}).get("colour") or FRAMEWORK_COLOURS[i % len(FRAMEWORK_COLOURS)]
+            for i, fid in enumerate(ids)}
 
 
 def framework_names(catalog: dict) -> dict[str, dict]:
@@ -54,12 +57,8 @@ def layer_title(spec: dict, lang: str) -> str:
 
 def own_shape(props: dict, parent: dict | None) -> bool:
     """Whether the place's geometry is its own rather than a stand-in: its district's or its parent
-    zone's shape (a "clipped" shape covering nearly all of the parent is the parent's shape again).
-    Reads `method`/`borrowed_from` (CONTRACT.md) when the layers carry them, else `geometry_method`."""
-    if "method" in props:
-        if props.get("borrowed_from") is not None or props["method"] in ("parent", "district"):
-            return False
-    elif props.get("geometry_method") not in ("drawn", "clipped"):
+    zone's shape (a "clipped" shape covering nearly all of the parent is the parent's shape again)."""
+    if props.get("borrowed_from") is not None:
         return False
     area, parent_area = props.get("area_km2"), (parent or {}).get("area_km2")
     if isinstance(area, (int, float)) and isinstance(parent_area, (int, float)) and parent_area > 0:
@@ -122,6 +121,7 @@ class Display:
     either a path style or a marker (icon, colour, approx, screen offset dx/dy) or both."""
     layers: dict[str, dict]                       # name → FeatureCollection, display geometry
     bounds: dict[str, list[list[float]] | None]   # layer → [[south, west], [north, east]]
+    gcj02: bool = False
 
 
 def display_layers(layers: dict[str, dict], catalog: dict, gcj02: bool = False,
@@ -175,7 +175,7 @@ def display_layers(layers: dict[str, dict], catalog: dict, gcj02: bool = False,
         out[name] = {"type": "FeatureCollection", "features": feats}
         bounds[name] = _bounds(feats)
     spread(pins)
-    return Display(out, bounds)
+    return Display(out, bounds, gcj02)
 
 
 def spread(pins: list[tuple[tuple, dict]]) -> None:

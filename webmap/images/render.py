@@ -9,9 +9,7 @@ from __future__ import annotations
 import io
 import math
 
-from shapely.geometry import shape
-
-from geo.render import COLOURS, draw_geometry, pyplot
+from geo.render import draw, draw_districts, frame, pyplot
 from webmap.core.text import credit_sources
 
 MIN_WIDTH, MAX_WIDTH, DEFAULT_WIDTH = 200, 2000, 800
@@ -37,28 +35,19 @@ def _scale_bar(ax, x0, x1, y0, y1) -> None:
     ax.text(bx + length / km_per_deg / 2, by + (y1 - y0) * 0.015, f"{length:g} km", ha="center", fontsize=8)
 
 
-def render_png(features: list[dict], districts: list[dict], title: str, width: int, colour_of) -> bytes:
+def render_png(features: list[dict], districts: list[dict], title: str, width: int, colour: str) -> bytes:
     """Draw features over the districts, framed on the features, `width` pixels wide."""
     plt = pyplot()
-    geoms = [shape(f["geometry"]) for f in features]
-    xs0, ys0, xs1, ys1 = zip(*(g.bounds for g in geoms))
-    x0, y0, x1, y1 = min(xs0), min(ys0), max(xs1), max(ys1)
+    shapes = frame(features)
+    x0, y0, x1, y1 = shapes.total_bounds
     pad = max(x1 - x0, y1 - y0, 0.01) * 0.25
     x0, x1, y0, y1 = x0 - pad, x1 + pad, y0 - pad, y1 + pad
     aspect = 1 / math.cos(math.radians((y0 + y1) / 2))
     height = max(150, min(int(width * (y1 - y0) * aspect / (x1 - x0)), int(width * 1.5)))
     fig = plt.figure(figsize=(width / DPI, height / DPI), dpi=DPI)
     ax = fig.add_axes((0, 0.06, 1, 0.86))
-    for d in districts:
-        g = shape(d["geometry"])
-        draw_geometry(ax, g, "#9e9e9e", False, False)
-        c = g.representative_point()
-        if x0 < c.x < x1 and y0 < c.y < y1:
-            ax.text(c.x, c.y, d["properties"]["name"], color="#9e9e9e", fontsize=10, ha="center")
-    for f, g in zip(features, geoms):
-        p = f["properties"]
-        draw_geometry(ax, g, colour_of(f), p.get("precision") in ("zone", "district"),
-                      g.geom_type.endswith("Polygon"))
+    draw_districts(ax, frame(districts), (x0, y0, x1, y1), 10)
+    draw(ax, shapes, colour)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect(aspect)
@@ -73,12 +62,3 @@ def render_png(features: list[dict], districts: list[dict], title: str, width: i
     fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
     plt.close(fig)
     return buf.getvalue()
-
-
-def place_colour(layer_names: list[str]):
-    def colour_of(_feature):
-        for name in layer_names:
-            if name in COLOURS:
-                return COLOURS[name]
-        return "#333333"
-    return colour_of

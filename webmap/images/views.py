@@ -15,8 +15,9 @@ from flask import Blueprint, Response, abort, current_app, request
 from gevent import get_hub, monkey
 from werkzeug.exceptions import ServiceUnavailable
 
+from geo.render import colour_of
 from webmap.core.view import integer, shown
-from webmap.images.render import DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH, place_colour, render_png
+from webmap.images.render import DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH, render_png
 from webmap.store import current
 
 bp = Blueprint("images", __name__)
@@ -57,17 +58,17 @@ def image(ident: str):
         features = [snapshot.places[ident]]
         p = features[0]["properties"]
         title = f"{p['name']} · {p['name_en']}"
-        colour_of = place_colour(snapshot.place_layers[ident])
+        colour = colour_of(snapshot.catalog, snapshot.place_layers[ident])
     elif ident in snapshot.layers and ident != "districts":
         features = snapshot.layers[ident]["features"]
         spec = snapshot.catalog["layers"][ident]
         title = f"{spec['title_zh']} · {spec['title_en']}"
-        colour_of = place_colour([ident])
+        colour = colour_of(snapshot.catalog, [ident])
     else:
         abort(404, description=f"No place or layer called {shown(ident)!r}.")
     districts = snapshot.layers["districts"]["features"]
     png = current().cached(("image", ident, width),
-                           lambda: _bounded(lambda: render_png(features, districts, title, width, colour_of)))
+                           lambda: _bounded(lambda: render_png(features, districts, title, width, colour)))
     resp = Response(png, mimetype="image/png")
     resp.headers["Cache-Control"] = "public, max-age=3600"
     return resp
