@@ -231,3 +231,55 @@ def test_undo_restores_the_shape_and_vertices_snap_to_the_district_line(page, ed
     page.click("#undo")
     assert drawn(page) == original
     assert page.errors == []
+
+
+def test_the_second_of_two_curators_saving_the_same_file_is_told_of_the_conflict(browser, editor_server):
+    base, data = editor_server
+    Path(data["CURATOR_FILE"]).parent.mkdir(parents=True, exist_ok=True)
+    Path(data["CURATOR_FILE"]).write_text("shared\n", encoding="utf-8")
+    pages = []
+    for _ in range(2):                          # two browsers: two sessions, two tokens
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        p = context.new_page()
+        offline(p, base)
+        open_editor(p, f"{base}/?basemap=osm&place={PLACE}")
+        pages.append(p)
+    first, second = pages
+    for p, ring in ((first, [(117.013, 36.666), (117.017, 36.666), (117.017, 36.670)]),
+                    (second, [(117.012, 36.666), (117.018, 36.666), (117.015, 36.669)])):
+        draw_polygon(p, ring)
+    first.click("#save")
+    first.wait_for_selector("#outcome .saved", timeout=180_000)
+    saved = Path(data["GAZETTEER_DIR"], "shapes", "lixia.geojson").read_bytes()
+    second.click("#save")
+    second.wait_for_selector("#outcome .problems", timeout=180_000)
+    assert "冲突 · Conflict" in second.inner_text("#outcome")
+    assert "changed by someone else" in second.inner_text("#outcome")
+    assert Path(data["GAZETTEER_DIR"], "shapes", "lixia.geojson").read_bytes() == saved
+    for p in pages:
+        p.context.close()
+
+
+def test_a_curator_moves_a_vertex_of_the_current_shape_and_undoes_it(page, editor_server):
+    base, _ = editor_server
+    offline(page, base)
+    open_editor(page, f"{base}/?basemap=osm&place={PLACE}")
+    original = drawn(page)
+    page.wait_for_function("() => /Area 0\\.59/.test(document.getElementById('measure').textContent)")
+    page.click(".leaflet-pm-icon-edit")
+    corner = original["coordinates"][0][1]
+    x, y = pixel(page, *corner)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 20, y + 10, steps=5)
+    page.mouse.move(x + 40, y + 30, steps=5)
+    page.mouse.up()
+    page.wait_for_function("n => JZC.state.history.length === n", arg=2)
+    moved = drawn(page)
+    assert moved != original and len(moved["coordinates"][0]) == len(original["coordinates"][0])
+    assert metres(moved["coordinates"][0][1], corner) > 30
+    page.wait_for_function("() => !/Area 0\\.59/.test(document.getElementById('measure').textContent)")
+    page.click(".leaflet-pm-icon-edit")                   # leave edit mode, then take the move back
+    page.click("#undo")
+    assert drawn(page) == original
+    assert page.errors == []
