@@ -197,7 +197,7 @@ def test_the_editor_page_cannot_be_framed_and_runs_only_its_own_scripts(editor):
     resp = editor.get("/")
     assert resp.headers["X-Frame-Options"] == "DENY"
     csp = resp.headers["Content-Security-Policy"]
-    assert "script-src 'self';" in csp and "frame-ancestors 'none'" in csp
+    assert "script-src 'self';" in csp and "style-src 'self';" in csp and "frame-ancestors 'none'" in csp
     html = resp.get_data(as_text=True)
     assert not re.search(r"<script(?![^>]*(src=|application/json))", html)     # no inline script
     assert "https://" not in re.sub(r'<script type="application/json".*?</script>', "", html, flags=re.S)

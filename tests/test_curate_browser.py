@@ -52,6 +52,7 @@ def page(browser):
     p = context.new_page()
     p.errors = []
     p.on("pageerror", lambda e: p.errors.append(str(e)))
+    p.on("console", lambda m: "Content Security Policy" in m.text and p.errors.append(m.text))
     yield p
     context.close()
 
