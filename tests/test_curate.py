@@ -428,3 +428,13 @@ def test_the_basemaps_to_trace_on_are_osm_positron_amap_and_tianditu_with_a_key(
     keyed = offered({**data, "TIANDITU_KEY": "k123"})
     assert list(keyed) == ["osm", "positron", "amap", "tianditu"]
     assert all("tk=k123" in url for url in keyed["tianditu"]["tiles"])
+
+
+def test_make_curate_serves_the_editor_with_host_and_port_like_make_run():
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make not installed")
+    dry = subprocess.run([make, "-n", "curate", "PORT=5077"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert dry.returncode == 0, dry.stderr
+    assert "-m geo curate --host 127.0.0.1 --port 5077" in dry.stdout
+    assert "geo build --if-stale" in dry.stdout                 # the layers are fresh before editing
