@@ -438,3 +438,19 @@ def test_make_curate_serves_the_editor_with_host_and_port_like_make_run():
     assert dry.returncode == 0, dry.stderr
     assert "-m geo curate --host 127.0.0.1 --port 5077" in dry.stdout
     assert "geo build --if-stale" in dry.stdout                 # the layers are fresh before editing
+
+
+def test_a_place_that_borrowed_its_zone_gets_a_point_of_its_own(editor, data):
+    pid = "lixia/cbd-consumption-district"                 # method parent: shows lixia/cbd's shape
+    place = editor.get(f"/api/places/{pid}").get_json()
+    assert place["borrowed_from"] == "lixia/cbd" and place["provenance"]["method"] == "parent"
+    resp = editor.post(f"/api/places/{pid}/shape", {"geometry": {"type": "Point", "coordinates": [117.0951, 36.6642]},
+                                                    "crs": "wgs84", "basemap": "osm", "sha256": place["sha256"]})
+    assert resp.status_code == 200, resp.get_json()
+    props = feature(data, pid)["properties"]
+    assert (props["method"], props["precision"], props["uncertainty_m"]) == ("traced", "site", 100)
+    assert props["no_source_reason"]                        # kept: still no published source
+    built = layer_feature(data, pid)
+    assert built["geometry"] == {"type": "Point", "coordinates": [117.0951, 36.6642]}
+    assert built["properties"]["borrowed_from"] is None and built["properties"]["area_km2"] is None
+    assert "lixia/cbd-consumption-district: no shape → Point; method parent → traced" in resp.get_json()["summary"]

@@ -40,7 +40,9 @@ def summary(file: str, before: str, after: str, place_id: str, old: dict, new: d
 
     def geom_text(f: dict) -> str:
         g = f.get("geometry")
-        return "no shape" if g is None else f"{g['type']} of {len(shapely.get_coordinates(shape(g)))} vertices"
+        if g is None or g["type"] == "Point":
+            return "no shape" if g is None else "Point"
+        return f"{g['type']} of {len(shapely.get_coordinates(shape(g)))} vertices"
 
     area = ""
     if after_area is not None:
