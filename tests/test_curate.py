@@ -454,3 +454,31 @@ def test_a_place_that_borrowed_its_zone_gets_a_point_of_its_own(editor, data):
     assert built["geometry"] == {"type": "Point", "coordinates": [117.0951, 36.6642]}
     assert built["properties"]["borrowed_from"] is None and built["properties"]["area_km2"] is None
     assert "lixia/cbd-consumption-district: no shape → Point; method parent → traced" in resp.get_json()["summary"]
+
+
+@pytest.mark.parametrize("source, reason", [
+    ({"url": "javascript:alert(1)", "title": "x"}, "http(s) URL"),
+    ({"url": "http://[::1", "title": "x"}, "http(s) URL"),
+    ({"url": "https://example.org/plan"}, "source title"),
+    ("https://example.org/plan", "source must be an object"),
+])
+def test_a_bad_source_is_a_400(editor, data, source, reason):
+    before = snapshot(data)
+    sha = editor.get(f"/api/places/{PLACE}").get_json()["sha256"]
+    resp = editor.post(f"/api/places/{PLACE}/shape", {"geometry": square(117.015, 36.668), "crs": "wgs84",
+                                                      "basemap": "osm", "sha256": sha, "source": source})
+    assert resp.status_code == 400 and reason in resp.get_json()["description"]
+    assert snapshot(data) == before
+
+
+def test_the_page_traced_from_is_added_to_the_sources(editor, data):
+    old_sources = feature(data, PLACE)["properties"]["sources"]
+    sha = editor.get(f"/api/places/{PLACE}").get_json()["sha256"]
+    src = {"url": "https://example.org/mingfu-plan.pdf", "title": "明府城片区 规划图"}
+    resp = editor.post(f"/api/places/{PLACE}/shape", {"geometry": square(117.015, 36.668), "crs": "wgs84",
+                                                      "basemap": "osm", "sha256": sha, "source": src})
+    assert resp.status_code == 200, resp.get_json()
+    sources = feature(data, PLACE)["properties"]["sources"]
+    assert sources[:-1] == old_sources
+    assert sources[-1] == {**src, "publisher": "example.org", "accessed": sources[-1]["accessed"]}
+    assert layer_feature(data, PLACE)["properties"]["sources"] == sources

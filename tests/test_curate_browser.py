@@ -134,6 +134,8 @@ def test_a_curator_traces_a_zone_and_saves_it(page, editor_server):
     ring = drawn(page)["coordinates"][0]
     assert len(ring) == 5 and all(metres(p, v) < 5 for p, v in zip(ring, square))
     page.fill("#note", "Traced along 泉城路 and 大明湖路.")
+    page.fill("#source-url", "https://example.org/mingfu-plan")
+    page.fill("#source-title", "明府城片区 规划范围图")
     page.click("#save")
     page.wait_for_selector("#outcome .saved", timeout=180_000)
     outcome = page.inner_text("#outcome")
@@ -144,6 +146,8 @@ def test_a_curator_traces_a_zone_and_saves_it(page, editor_server):
     assert props["method"] == "traced" and props["vertex_basis"] == "traced"
     assert props["traced"]["basemap"] == "osm" and props["traced"]["curator"] == "王 curator"
     assert props["note"] == "Traced along 泉城路 and 大明湖路."
+    assert [s["url"] for s in props["sources"]] == ["http://fc.sddp.net/html/news/202112/169195/1.html",
+                                                    "https://example.org/mingfu-plan"]     # official URL kept
     stored = new["geometry"]["coordinates"][0]
     assert all(metres(p, v) < 5 for p, v in zip(stored, square))
     shapes_after = (Path(data["GAZETTEER_DIR"]) / "shapes" / "lixia.geojson").read_text(encoding="utf-8")

@@ -5,12 +5,39 @@ import difflib
 import hashlib
 import os
 import tempfile
+from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import shapely
 from shapely.geometry import shape
 
 from geo.gazetteer.shapes import SHAPES_DIR
+from webmap.curate.geometry import EditError
+
+MAX_URL, MAX_TITLE = 500, 200
+
+
+def traced_source(data: object, today: date) -> dict | None:
+    """The page a curator traced from, as a source record (`{url, title, publisher, accessed}`),
+    or None when none was given. Only http(s) URLs: they become links on the public map."""
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise EditError("source must be an object {url, title}")
+    url, title = str(data.get("url") or "").strip(), str(data.get("title") or "").strip()
+    if not url and not title:
+        return None
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        host = None
+    if not host or parts.scheme not in ("http", "https") or len(url) > MAX_URL or any(c.isspace() for c in url):
+        raise EditError(f"source url must be an http(s) URL of at most {MAX_URL} characters")
+    if not title or len(title) > MAX_TITLE or any(ord(c) < 32 for c in title):
+        raise EditError(f"source title: one line of 1–{MAX_TITLE} characters")
+    return {"url": url, "title": title, "publisher": host, "accessed": today.isoformat()}
 
 
 def sha256_of(path: Path) -> str:

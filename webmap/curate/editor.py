@@ -36,7 +36,7 @@ from geo.corpus import load_corpus
 from geo.errors import GeoError
 from geo.gazetteer import read_gazetteer
 from geo.gazetteer.shapes import PRECISIONS, SHAPES_DIR, dumps_shapes
-from webmap.curate.changes import sha256_of, summary, write_atomically
+from webmap.curate.changes import sha256_of, summary, traced_source, write_atomically
 from webmap.curate.geometry import CRSES, EditError, from_view, parse_geometry, to_view
 
 PLACE_ID = re.compile(r"^[a-z0-9-]{1,60}/[a-z0-9-]{1,80}$")
@@ -170,10 +170,13 @@ class Editor:
             os.close(fd)                               # closing releases the lock
 
     def new_feature(self, old: dict, geom: BaseGeometry, basemap: str, curator: str, note: str | None,
-                    today: date) -> dict:
+                    source: dict | None, today: date) -> dict:
         """The traced Feature: the old properties kept (sources, stated area, clip), provenance
-        replaced. A place that only borrowed a shape gets the precision its new geometry has."""
+        replaced, the page traced from added to the sources. A place that only borrowed a shape
+        gets the precision its new geometry has."""
         props = dict(old["properties"])
+        if source and all(s["url"] != source["url"] for s in props["sources"]):
+            props["sources"] = [*props["sources"], source]
         if props.get("method") in ("parent", "district") or props.get("precision") == "district":
             props["precision"] = OWN_PRECISION[geom.geom_type]
             props["uncertainty_m"] = PRECISIONS[props["precision"]]
@@ -200,7 +203,7 @@ class Editor:
             return problems
 
     def save(self, place_id: str, geometry: dict, crs: str, basemap: str, sha256: str, curator: str,
-             note: str | None = None, today: date | None = None) -> dict:
+             note: str | None = None, source: object = None, today: date | None = None) -> dict:
         """Validate, write the shapes file, rebuild the layers; the before/after area and a one-line
         summary of the change. Raises Conflict when the file changed since `sha256` was read and
         Refused (nothing written) when the build's checks fail."""
@@ -213,6 +216,8 @@ class Editor:
             raise EditError("only the Amap view is in GCJ-02")
         if note is not None and (not isinstance(note, str) or len(note) > MAX_NOTE):
             raise EditError(f"note must be text of at most {MAX_NOTE} characters")
+        today = today or date.today()
+        source = traced_source(source, today)
         geom = from_view(parse_geometry(geometry), crs)
         with self._lock, self._folder_lock():
             path, old = self.feature(place_id)
@@ -221,7 +226,7 @@ class Editor:
                 raise Conflict(f"{SHAPES_DIR}/{path.name} was changed by someone else since you opened "
                                f"{place_id}; reload the place to see their change, then trace again")
             features = json.loads(before_text)["features"]
-            new = self.new_feature(old, geom, basemap, curator, (note or "").strip() or None, today or date.today())
+            new = self.new_feature(old, geom, basemap, curator, (note or "").strip() or None, source, today)
             after_text = dumps_shapes([new if f["id"] == place_id else f for f in features])
             problems = self.check(path, after_text)
             if problems:

@@ -131,7 +131,7 @@ def save(place_id: str):
         abort(400, description="say who you are first (curator name or handle)")
     try:
         result = editor().save(place_id, data.get("geometry"), data.get("crs"), data.get("basemap"),
-                               str(data.get("sha256", "")), curator, data.get("note"))
+                               str(data.get("sha256", "")), curator, data.get("note"), data.get("source"))
     except LookupError as exc:
         abort(404, description=str(exc))
     except EditError as exc:

@@ -253,6 +253,7 @@
     if (!geometry) { out.replaceChildren(el("p", "没有图形 · Nothing drawn", "problems")); return; }
     api(`api/places/${state.place.id}/shape`, {
       geometry, crs: state.crs, basemap: state.basemap, sha256: state.place.sha256, note: $("note").value,
+      source: { url: $("source-url").value, title: $("source-title").value },
     }).then(({ status, data }) => {
       if (status === 200) {
         const fmt = (v) => (v === null ? "—" : `${v.toFixed(3)} km²`);
