@@ -482,3 +482,22 @@ def test_the_page_traced_from_is_added_to_the_sources(editor, data):
     assert sources[:-1] == old_sources
     assert sources[-1] == {**src, "publisher": "example.org", "accessed": sources[-1]["accessed"]}
     assert layer_feature(data, PLACE)["properties"]["sources"] == sources
+
+
+def test_reads_check_their_parameters(editor):
+    assert editor.get("/api/places/lixia/cbd?crs=bd09").status_code == 400
+    assert editor.get("/api/districts?crs=").status_code == 400
+    assert editor.get("/api/places?q=" + "x" * 101).status_code == 400
+    assert editor.get("/api/places?q=").get_json() == {"results": []}
+    gcj = editor.get("/api/districts?crs=gcj02").get_json()["features"]
+    wgs = editor.get("/api/districts").get_json()["features"]
+    assert {f["properties"]["adcode"] for f in wgs} >= {"370102", "370103", "370104"}
+    import shapely
+    from shapely.geometry import shape
+
+    first_wgs = shapely.get_coordinates(shape(wgs[0]["geometry"]))[0]
+    first_gcj = shapely.get_coordinates(shape(gcj[0]["geometry"]))[0]
+    assert list(first_gcj) == pytest.approx(list(wgs84_to_gcj02(*first_wgs)), abs=1e-9)   # shifted for Amap
+    assert editor.get("/leaflet/leaflet.js").status_code == 200
+    for bad in ("/leaflet/../__init__.py", "/leaflet/%2e%2e/x", "/leaflet/package.json"):
+        assert editor.get(bad).status_code == 404
