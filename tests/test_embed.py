@@ -308,25 +308,30 @@ def snippet(page: str) -> str:
 def test_builder_page_gives_a_snippet_a_link_and_a_preview(client):
     page = text(client.get(f"/embed/builder?place={PLACE}&basemap=none&controls=zoom,scale&title=A%20%22map%22"))
     src = "http://localhost/embed?place=huaiyin%2Fmedical-science-center&basemap=none&controls=zoom%2Cscale&title=A+%22map%22"
-    assert snippet(page) == (f'<iframe src="{src.replace("&", "&amp;").replace(chr(34), "&#34;")}" width="640" '
-                             'height="480" title="A &#34;map&#34;" loading="lazy" allowfullscreen style="border:0">'
-                             "</iframe>")
+    escaped = src.replace("&", "&amp;").replace(chr(34), "&#34;")
+    # responsive by default: the column's width at 4:3, no fixed width anywhere
+    assert snippet(page) == ('<div style="position:relative;width:100%;height:0;padding-top:75%">'
+                             f'<iframe src="{escaped}" title="A &#34;map&#34;" loading="lazy" allowfullscreen '
+                             'style="position:absolute;top:0;left:0;width:100%;height:100%;border:0"></iframe></div>')
     assert f'class="jz-builder-link" readonly value="{html.escape(src)}"' in page.replace("&#34;", "&quot;")
     assert f'<iframe class="jz-builder-preview" src="{html.escape(src, quote=False)}' in page.replace("&#34;", '"')
     assert f'<option value="{PLACE}"' in page and f'<option value="{PLACE}" data-zh="济南国际医学科学中心" ' in page
     assert re.search(rf'<option value="{PLACE}"[^>]* selected>', page)
     assert re.search(r'src="/assets/[0-9a-f]{12}/jz/embed-builder.js"', page)
     assert "http://localhost/images/huaiyin/medical-science-center.png" in page
-    # full width: no width attribute, width:100%
-    full = snippet(text(client.get(f"/embed/builder?place={PLACE}&width=100%25&height=300")))
-    assert 'height="300"' in full and "width=" not in full.split("style")[0] and "width:100%" in full
+    wide = snippet(text(client.get(f"/embed/builder?place={PLACE}&ratio=16:9")))
+    assert "padding-top:56.25%" in wide and "width=" not in wide.replace("width:", "")
+    # a fixed size when asked for: it still never grows wider than the column
+    fixed = snippet(text(client.get(f"/embed/builder?place={PLACE}&width=500&height=300")))
+    assert fixed.startswith("<iframe ") and 'width="500" height="300"' in fixed and "max-width:100%" in fixed
     # layers
     layers = snippet(text(client.get("/embed/builder?layers=parks,districts&lang=en")))
     assert 'src="http://localhost/embed?layers=districts%2Cparks&amp;lang=en"' in layers
     assert 'title="Districts · Parks and green space"' in layers
 
 
-@pytest.mark.parametrize("query", ["width=10", "height=99999", "width=wide", "layers=nope", "lang=fr"])
+@pytest.mark.parametrize("query", ["width=10", "height=99999", "width=wide", "layers=nope", "lang=fr", "ratio=2:1",
+                                   "width=100%25"])
 def test_builder_bad_parameters_are_400(client, query):
     assert client.get(f"/embed/builder?{query}").status_code == 400
 
@@ -334,7 +339,7 @@ def test_builder_bad_parameters_are_400(client, query):
 def test_place_page_carries_the_builder(client):
     page = text(client.get(f"/places/{PLACE}"))
     assert 'href="#embed"' in page and '<section id="embed">' in page
-    assert snippet(page).startswith('<iframe src="http://localhost/embed?place=huaiyin%2Fmedical-science-center" ')
+    assert '<iframe src="http://localhost/embed?place=huaiyin%2Fmedical-science-center" ' in snippet(page)
     assert 'class="jz-builder-preview"' in page and 'loading="lazy"' in page
     english = text(client.get(f"/places/{PLACE}?lang=en"))
     assert "Embed this map" in english and "lang=en" in snippet(english)
@@ -394,24 +399,30 @@ def test_place_page_has_a_link_preview_card(client):
     m = meta(text(client.get(f"/places/{PLACE}")))
     assert m["og:title"].startswith("济南国际医学科学中心 · Jinan International Medical Science Center")
     assert "齐鲁晚报·齐鲁壹点 2021-04-13" in m["og:description"]
-    assert m["og:image"] == f"http://localhost/images/{PLACE}.png?width=1200"
+    assert m["og:image"] == f"http://localhost/images/{PLACE}.png?size=card"
+    assert (m["og:image:width"], m["og:image:height"]) == ("1200", "630")
     assert m["twitter:card"] == "summary_large_image" and m["twitter:image"] == m["og:image"]
     assert m["og:url"] == f"http://localhost/places/{PLACE}"
     image = client.get(m["og:image"].removeprefix("http://localhost"))
-    assert image.status_code == 200 and _png_size(image.data)[0] == 1200
+    assert image.status_code == 200 and _png_size(image.data) == (1200, 630)
     en = meta(text(client.get(f"/places/{PLACE}?lang=en")))
     assert en["og:title"].startswith("Jinan International Medical Science Center") and en["og:locale"] == "en_US"
+    assert en["og:image"] == f"http://localhost/images/{PLACE}.png?size=card&lang=en"      # its words in English
 
 
-def test_map_views_have_cards_and_the_bare_map_none(client):
+def test_map_views_and_the_bare_map_have_cards(client):
     place = meta(text(client.get(f"/?place={PLACE}")))
-    assert place["og:image"] == f"http://localhost/images/{PLACE}.png?width=1200"
+    assert place["og:image"] == f"http://localhost/images/{PLACE}.png?size=card"
     layers = meta(text(client.get("/?layers=districts,parks")))
-    assert layers["og:image"] == "http://localhost/images/parks.png?width=1200"      # districts have no image
+    assert layers["og:image"] == "http://localhost/images/parks.png?size=card"      # districts have no image
     assert layers["og:title"].startswith("行政区划 · 公园与绿地") and layers["twitter:card"] == "summary_large_image"
     only = meta(text(client.get("/?layers=districts")))
     assert "og:image" not in only and only["twitter:card"] == "summary"
-    assert "og:title" not in meta(text(client.get("/")))
+    home = meta(text(client.get("/")))                     # the bare map: a card of the whole map
+    assert home["og:title"] == "济南片区地图 · Jinan Zones" and home["og:url"] == "http://localhost/"
+    assert home["og:image"] == "http://localhost/images/all.png?size=card" and home["og:image:height"] == "630"
+    assert "地图上的" in home["og:description"] and home["twitter:card"] == "summary_large_image"
+    assert _png_size(client.get("/images/all.png?size=card").data) == (1200, 630)
 
 
 def test_cards_are_built_from_the_request_host_not_cached_with_it(layers_dir):
@@ -421,7 +432,7 @@ def test_cards_are_built_from_the_request_host_not_cached_with_it(layers_dir):
     assert a["og:image"].startswith("http://one.example/") and b["og:image"].startswith("http://two.example/")
     for host in ("one", "two"):                          # the builder's snippet too
         page = text(client.get(f"/places/{PLACE}", base_url=f"http://{host}.example"))
-        assert snippet(page).startswith(f'<iframe src="http://{host}.example/embed?place=')
+        assert f'<iframe src="http://{host}.example/embed?place=' in snippet(page)
 
 
 def test_cards_and_discovery_are_escaped(tmp_path):

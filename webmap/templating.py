@@ -35,6 +35,8 @@ def install(app: Flask) -> None:
 
 
 def render_page(template: str, lang: str, **context) -> str:
-    """A page in `lang`: its html lang, the other language, and the query keeping `lang` on links."""
-    return render_template(template, lang=lang, html_lang=HTML_LANG[lang], lang_args=text.lang_args(lang),
+    """A page in `lang`: its html lang, the other language, and the query keeping `lang` (and the
+    context's `basemap`, if not the default) on links."""
+    return render_template(template, lang=lang, html_lang=HTML_LANG[lang],
+                           lang_args=text.nav_args(lang, context.get("basemap", "osm")),
                            other_lang="en" if lang == "zh" else "zh", **context)
