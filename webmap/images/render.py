@@ -32,7 +32,8 @@ _TOP, _BOTTOM = 0.13, 0.09        # parts of the height kept for the title and f
 # A token the credit line may not be broken inside: a run of non-CJK, non-space characters, or one
 # CJK character with the punctuation that must follow it on the same line.
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
-_TOKEN = re.compile(rf"[{_CJK}][，。；：、）》」』,.;:)]*|[^\s{_CJK}]+|\s+")
+_CLOSE = "，。；：、）》」』"
+_TOKEN = re.compile(rf"[{_CJK}][{_CLOSE},.;:)]*|[^\s{_CJK}]+[{_CLOSE}]*|\s+")
 
 
 @dataclass
