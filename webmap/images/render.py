@@ -27,12 +27,13 @@ CARD = (1200, 630)                # px: the link-preview picture (OpenGraph's re
 SITE_IMAGE = "all"                # the image of the whole map (every layer of places)
 DPI = 100
 MIN_SPAN = 0.06                   # degrees (~6 km): a place's picture shows the streets and zones around it
-_LABELS = 8                       # names of neighbouring places on one picture, at most
-_TOP, _BOTTOM = 0.13, 0.09        # parts of the height kept for the title and for the credit line
+_PAD = 8                          # px around the title and the credit line
+_LEADING = 1.3                    # line height, in font sizes
 # A token the credit line may not be broken inside: a run of non-CJK, non-space characters, or one
 # CJK character with the punctuation that must follow it on the same line.
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
 _CLOSE = "，。；：、）》」』"
+_JOINERS = ("·", "—", "–")         # separators that end a line rather than start one
 _TOKEN = re.compile(rf"[{_CJK}][{_CLOSE},.;:)]*|[^\s{_CJK}]+[{_CLOSE}]*|\s+")
 
 
@@ -63,11 +64,13 @@ def wrap(text: str, fits) -> list[str]:
     (a word longer than a line gets a line of its own)."""
     lines, line = [], ""
     for token in _TOKEN.findall(text):
-        if fits(line + token) or not line.strip():
-            line = line + token if line.strip() or not token.isspace() else ""
+        if token.isspace():
+            line += token if line else ""
+        elif not line.strip() or fits(line + token) or token in _JOINERS:     # "a ·" rather than "· b"
+            line += token
         else:
             lines.append(line.rstrip())
-            line = "" if token.isspace() else token
+            line = token
     if line.strip():
         lines.append(line.rstrip())
     return lines
@@ -107,8 +110,9 @@ def _fill(bounds, aspect: float, px_w: float, px_h: float):
     return x0, y0 - grow, x1, y1 + grow
 
 
-def _context(ax, pic: Picture, districts, bounds, fontsize: float) -> None:
-    """Districts outlined (the place's own tinted and named), neighbouring places in grey, named."""
+def _context(ax, pic: Picture, districts, bounds, fontsize: float, labels: int) -> None:
+    """Districts outlined (the place's own tinted and named), neighbouring places in grey, the
+    largest `labels` of them named."""
     x0, y0, x1, y1 = bounds
     view = box(x0, y0, x1, y1)
     draw_districts(ax, districts, bounds, fontsize)
@@ -127,7 +131,7 @@ def _context(ax, pic: Picture, districts, bounds, fontsize: float) -> None:
     placed: list = []                        # the largest first; a name too close to one placed is left out
     for f in sorted(near, key=lambda f: -shape(f["geometry"]).intersection(view).area):
         p = shape(f["geometry"]).intersection(view).representative_point()
-        if len(placed) >= _LABELS or any(abs(p.x - q.x) < (x1 - x0) * 0.2 and abs(p.y - q.y) < (y1 - y0) * 0.06
+        if len(placed) >= labels or any(abs(p.x - q.x) < (x1 - x0) * 0.2 and abs(p.y - q.y) < (y1 - y0) * 0.06
                                          for q in placed):
             continue
         placed.append(p)
@@ -136,43 +140,68 @@ def _context(ax, pic: Picture, districts, bounds, fontsize: float) -> None:
         ax.text(p.x, p.y, name, color="#616161", fontsize=fontsize * 0.8, ha="center", va="center")
 
 
+class _Text:
+    """Lines of text laid out in pixels: wrapped to the picture's width, measured with the real font."""
+    def __init__(self, fig, width: int):
+        self.fig, self.width, self.renderer = fig, width, fig.canvas.get_renderer()
+        self.probe = fig.text(0, 0, "")
+
+    def lines(self, text: str | None, size: float, weight: str = "normal") -> list[str]:
+        if not text:
+            return []
+        self.probe.set_fontsize(size)
+        self.probe.set_fontweight(weight)
+
+        def fits(line: str) -> bool:
+            self.probe.set_text(line)
+            return self.probe.get_window_extent(self.renderer).width <= self.width - 2 * _PAD
+        return wrap(text, fits)
+
+    @staticmethod
+    def height(lines: list[str], size: float) -> float:
+        return len(lines) * size * DPI / 72 * _LEADING
+
+
 def render_png(pic: Picture, districts: list[dict], width: int, height: int | None = None) -> bytes:
-    """Draw the picture `width` pixels wide: `height` tall if given, else as tall as its frame needs."""
+    """Draw the picture `width` pixels wide: `height` tall if given, else as tall as its frame needs.
+    Title, note and credit are wrapped first; the map takes the height they leave."""
     plt = pyplot()
+    scale = max(0.7, min(1.6, width / 800))
+    sizes = (13 * scale, 9 * scale, 7 * scale)                     # pt: title, note, credit
+    fig = plt.figure(figsize=(width / DPI, 1), dpi=DPI)
+    text = _Text(fig, width)
+    title, note = text.lines(pic.title, sizes[0], "bold"), text.lines(pic.note, sizes[1])
+    credit_lines = text.lines(credit(pic.features, pic.lang), sizes[2])
+    text.probe.remove()
+    top = 2 * _PAD + text.height(title, sizes[0]) + text.height(note, sizes[1])
+    bottom = 2 * _PAD + text.height(credit_lines, sizes[2])
     shapes = frame(pic.features)
     x0, y0, x1, y1 = _bounds(shapes, pic.focus)
     aspect = 1 / math.cos(math.radians((y0 + y1) / 2))
     if height is None:
-        height = max(150, min(int(width * (y1 - y0) * aspect / (x1 - x0) / (1 - _TOP - _BOTTOM)), int(width * 1.5)))
-    else:
-        x0, y0, x1, y1 = _fill((x0, y0, x1, y1), aspect, width, height * (1 - _TOP - _BOTTOM))
-    fig = plt.figure(figsize=(width / DPI, height / DPI), dpi=DPI)
-    ax = fig.add_axes((0, _BOTTOM, 1, 1 - _TOP - _BOTTOM))
-    scale = max(0.8, min(1.6, width / 800))
+        map_h = max(100, min(width * (y1 - y0) * aspect / (x1 - x0), width * 1.5))
+        height = math.ceil(top + map_h + bottom)
+    map_h = height - top - bottom
+    x0, y0, x1, y1 = _fill((x0, y0, x1, y1), aspect, width, map_h)
+    fig.set_size_inches(width / DPI, height / DPI)
+    ax = fig.add_axes((0, bottom / height, 1, map_h / height))
     around = frame(districts)
     if pic.lang == "en":
         around["name"] = around["name_en"].fillna(around["name"])
-    _context(ax, pic, around, (x0, y0, x1, y1), 10 * scale)
+    _context(ax, pic, around, (x0, y0, x1, y1), 10 * scale, labels=max(1, min(8, width // 120)))
     draw(ax, shapes, pic.colour)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect(aspect)
     ax.set_axis_off()
     _scale_bar(ax, x0, x1, y0, y1)
-    top = 1 - _TOP / (2 if pic.note is None else 3)
-    fig.text(0.01, top, pic.title, fontsize=13 * scale, va="center", weight="bold")
-    if pic.note:
-        fig.text(0.01, 1 - _TOP * 2 / 3 - 0.01, pic.note, fontsize=9 * scale, va="center", color="#8a5a00")
-    renderer = fig.canvas.get_renderer()
-    size = 7 * scale
-    probe = fig.text(0, 0, "", fontsize=size)
-
-    def fits(line: str) -> bool:
-        probe.set_text(line)
-        return probe.get_window_extent(renderer).width <= width * 0.98
-    lines = wrap(credit(pic.features, pic.lang), fits)
-    probe.remove()
-    fig.text(0.01, _BOTTOM / 2, "\n".join(lines), fontsize=size, va="center", color="#444444")
+    x, y = _PAD / width, 1 - _PAD / height
+    fig.text(x, y, "\n".join(title), fontsize=sizes[0], va="top", weight="bold", linespacing=_LEADING)
+    if note:
+        fig.text(x, y - text.height(title, sizes[0]) / height, "\n".join(note), fontsize=sizes[1], va="top",
+                 color="#8a5a00", linespacing=_LEADING)
+    fig.text(x, _PAD / height, "\n".join(credit_lines), fontsize=sizes[2], va="bottom", color="#444444",
+             linespacing=_LEADING)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
     plt.close(fig)
