@@ -421,7 +421,7 @@ def test_map_views_and_the_bare_map_have_cards(client):
     home = meta(text(client.get("/")))                     # the bare map: a card of the whole map
     assert home["og:title"] == "济南片区地图 · Jinan Zones" and home["og:url"] == "http://localhost/"
     assert home["og:image"] == "http://localhost/images/all.png?size=card" and home["og:image:height"] == "630"
-    assert "地图上的" in home["og:description"] and home["twitter:card"] == "summary_large_image"
+    assert "处地点，均注明原文出处" in home["og:description"] and home["twitter:card"] == "summary_large_image"
     assert _png_size(client.get("/images/all.png?size=card").data) == (1200, 630)
 
 

@@ -99,6 +99,14 @@ def _layers_text(snap, lang: str, layers: list[str]) -> tuple[str, str]:
     return title, f"{title}：地图上的 {len(features)} 处地点，均注明原文出处（{sources}）。"
 
 
+def site_text(snap, lang: str) -> str:
+    """The description of the whole map; cached per build."""
+    def compute() -> str:
+        places = list(snap.places.values())
+        return t(lang, "site_description").format(n=len(places), sources=_sources_text(places, lang))
+    return current().cached(("card-site", lang), compute)
+
+
 def map_head(snap, lang: str, place: str | None, layers: list[str] | None) -> Markup:
     """<head> tags of the map page: oEmbed discovery and a card, of what ?place or ?layers shows or
     of the whole map."""
@@ -109,9 +117,7 @@ def map_head(snap, lang: str, place: str | None, layers: list[str] | None) -> Ma
         title, description = layers_text(snap, lang, layers)
         image = next((n for n in layers if n != "districts"), None)
     else:
-        names = [n for n, spec in snap.catalog["layers"].items() if spec.get("role") != "context"]
-        _, description = layers_text(snap, lang, names)
-        return oembed_link(request.url, site_title(lang)) + card(lang, site_title(lang), description,
+        return oembed_link(request.url, site_title(lang)) + card(lang, site_title(lang), site_text(snap, lang),
                                                                   request.url, SITE_IMAGE)
     return oembed_link(request.url, title) + card(lang, f"{title} — {t(lang, 'site')}", description,
                                                    request.url, image)
