@@ -198,6 +198,14 @@ def test_builder_preview_and_snippet_follow_the_choices(page, live_server):
     first = snippet.input_value()
     assert first.startswith('<div style="position:relative;width:100%;height:0;padding-top:75%">')      # responsive
     assert f'<iframe src="{live_server}/embed?place=huaiyin%2Fmedical-science-center" ' in first
+    served = page.request.get(f"{live_server}/embed/builder?place={PLACE}").text()     # the script writes it
+    assert htmllib.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", served, re.S).group(1)) == first   # as served
+    page.select_option(".jz-builder select[name=ratio]", "16:9")                   # a wider ratio
+    page.wait_for_function("() => document.querySelector('.jz-builder-snippet').value.includes('padding-top:56.25%')")
+    served = page.request.get(f"{live_server}/embed/builder?place={PLACE}&ratio=16:9").text()
+    assert htmllib.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", served, re.S).group(1)) == snippet.input_value()
+    box = page.locator(".jz-builder-preview").bounding_box()
+    assert box["height"] == pytest.approx(box["width"] * 9 / 16, abs=2)
     assert 'title="济南国际医学科学中心" loading="lazy" allowfullscreen' in first
 
     page.select_option(".jz-builder select[name=basemap]", "none")
