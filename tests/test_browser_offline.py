@@ -85,15 +85,22 @@ def test_the_place_pages_embed_preview_has_no_basemap_either(page, live_server):
 
 
 def test_links_keep_basemap_none(page, live_server):
-    """From the map to a popup's place page, on to an article and back to the map: still no basemap."""
+    """From the map to a popup's place page, to English, on to an article, back to Chinese and to the
+    map: still no basemap."""
     page.goto(f"{live_server}/?place={PLACE}&basemap=none", wait_until="load")
     page.wait_for_selector(".leaflet-popup-content .jz-pop", state="visible")
     page.locator(".leaflet-popup-content a", has_text="详情页").click()
     page.wait_for_url(f"**/places/{PLACE}?*")
     assert parse_qs(urlsplit(page.url).query)["basemap"] == ["none"]
+    page.get_by_role("link", name="English").click()                   # switching language keeps it too
+    page.wait_for_url("**lang=en**")
+    assert parse_qs(urlsplit(page.url).query) == {"lang": ["en"], "basemap": ["none"]}
     page.locator("main a[href*='/sources/0']").first.click()           # a citation's article
     page.wait_for_url("**/sources/**")
-    assert parse_qs(urlsplit(page.url).query)["basemap"] == ["none"]
+    assert parse_qs(urlsplit(page.url).query) == {"lang": ["en"], "basemap": ["none"]}
+    page.get_by_role("link", name="中文").click()
+    page.wait_for_url(lambda url: "/sources/" in url and "lang=en" not in url)
+    assert parse_qs(urlsplit(page.url).query) == {"lang": ["zh"], "basemap": ["none"]}
     page.locator("nav a").first.click()                              # the site's name: back to the map
     page.wait_for_url(f"{live_server}/?*")
     assert parse_qs(urlsplit(page.url).query)["basemap"] == ["none"]
