@@ -27,11 +27,11 @@ def _print_json(data) -> None:
 
 
 def cmd_extract(args) -> int:
-    from geo.extract import extract_all
     from geo.gazetteer import load_gazetteer
+    from geo.geoparse import geoparse_all
 
     docs = [doc for _, doc in _read_inputs(args.files)]
-    mentions, _ = extract_all(docs, load_gazetteer(args.gazetteer))
+    mentions, _ = geoparse_all(docs, load_gazetteer(args.gazetteer))
     out = [{"file": m.doc_id, **m.as_json()} for m in mentions]
     _print_json(out)
     return 0
@@ -39,14 +39,14 @@ def cmd_extract(args) -> int:
 
 def cmd_candidates(args) -> int:
     from geo.candidates import find_candidates
-    from geo.extract import Extractor
     from geo.gazetteer import load_gazetteer
+    from geo.geoparse import Geoparser
 
     gazetteer = load_gazetteer(args.gazetteer)
-    extractor = Extractor(gazetteer)             # one automaton for all the files
+    parser = Geoparser(gazetteer)                # automata and jieba's dictionary once for all files
     out = []
     for name, doc in _read_inputs(args.files):
-        for c in find_candidates(doc, gazetteer, extractor):
+        for c in find_candidates(doc, gazetteer, parser):
             out.append({"file": name, **c})
     _print_json(out)
     return 0
@@ -93,7 +93,7 @@ def parser() -> argparse.ArgumentParser:
 
     sp = add("extract", cmd_extract, "print every place mention in the given articles as JSON")
     sp.add_argument("files", nargs="+", metavar="FILE", help="article files; - reads stdin")
-    sp = add("candidates", cmd_candidates, "print place-like names the gazetteer lacks, as JSON")
+    sp = add("candidates", cmd_candidates, "print the new place names (in no gazetteer) of the given articles, as JSON")
     sp.add_argument("files", nargs="+", metavar="FILE", help="article files; - reads stdin")
     sp = add("build", cmd_build, "build layers/*.geojson and layers/catalog.json atomically")
     sp.add_argument("--seeds", type=Path, default=paths.SEEDS)

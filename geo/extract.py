@@ -45,7 +45,10 @@ OPEN_QUOTES, CLOSE_QUOTES = "“「『‘", "”」』’"
 
 @dataclass
 class Mention:
-    place_id: str
+    """A place name at a span of a document. `status`: known (in a gazetteer), new (recognised by
+    the grammar, no gazetteer holds it; place_id None) or outside (outside Jinan; place_id None)."""
+
+    place_id: str | None
     name: str
     doc_id: str
     start: int
@@ -57,11 +60,17 @@ class Mention:
     nstart: int = field(repr=False, default=0)
     nend: int = field(repr=False, default=0)
     frameworks: list[str] = field(default_factory=list)
+    status: str = "known"
+    district: str | None = None
+    score: float = 1.0
+    placed: bool = True            # a geometry exists for the place (curated places always)
+    curated: bool = field(repr=False, default=False)   # matched by the curated automaton
 
     def as_json(self) -> dict:
         return {"place_id": self.place_id, "name": self.name, "surface": self.surface,
                 "start": self.start, "end": self.end, "quote": self.quote,
-                "frameworks": sorted(self.frameworks)}
+                "frameworks": sorted(self.frameworks), "status": self.status, "district": self.district,
+                "score": self.score, "placed": self.placed}
 
 
 @dataclass
@@ -127,6 +136,11 @@ class Extractor:
         return self.extract(doc)[0]
 
     def extract(self, doc: Document) -> tuple[list[Mention], list[Framework]]:
+        mentions = self.curated(doc)
+        return mentions, self.frameworks(doc, mentions)
+
+    def curated(self, doc: Document) -> list[Mention]:
+        """Mentions of curated places, in text order (short forms only where the full name occurs)."""
         raw = []
         # The sentinel: pyahocorasick's iter_long drops a last match when the text ends inside a
         # longer key (历下区打造“明湖系” would lose 明湖系).
@@ -142,9 +156,10 @@ class Extractor:
                 continue
             start, end = doc.orig_span(nstart, nend)
             sent = doc.sentence_at(start, end)
-            out.append(Mention(pid, self.gazetteer[pid].name, doc.id, start, end, doc.original[start:end],
-                               sent.text, sent.start, sent.end, nstart, nend))
-        return out, self.frameworks(doc, out)
+            place = self.gazetteer[pid]
+            out.append(Mention(pid, place.name, doc.id, start, end, doc.original[start:end],
+                               sent.text, sent.start, sent.end, nstart, nend, district=place.district, curated=True))
+        return out
 
     # ------------------------------------------------------------------ frameworks
 
@@ -306,19 +321,26 @@ def _members(doc: Document, items, ends) -> list[Member]:
 
 
 def extract_all(docs: list[Document], gazetteer: Gazetteer) -> tuple[list[Mention], list[Framework]]:
-    """Mentions and frameworks of many documents; a mention's `frameworks` are those that list its
-    place as a member in any of them."""
-    extractor = Extractor(gazetteer)
+    """Mentions of curated places and frameworks of many documents (what the layers are built
+    from); a name with several senses counts for a curated place only where the context chooses it."""
+    from geo.geoparse import Geoparser
+
+    parser = Geoparser(gazetteer, recognise=False)
     mentions, frameworks = [], []
     for doc in docs:
-        m, f = extractor.extract(doc)
-        mentions += m
+        m, f = parser.parse(doc)
+        mentions += [x for x in m if x.curated and x.place_id in gazetteer.places]
         frameworks += f
+    return mentions, link_frameworks(mentions, frameworks)
+
+
+def link_frameworks(mentions: list[Mention], frameworks: list[Framework]) -> list[Framework]:
+    """Set each mention's `frameworks`: those that list its place as a member in any document."""
     member_of: dict[str, set[str]] = {}
     for f in frameworks:
         for m in f.members:
             if m.place_id:
                 member_of.setdefault(m.place_id, set()).add(f.id)
     for m in mentions:
-        m.frameworks = sorted(member_of.get(m.place_id, ()))
-    return mentions, frameworks
+        m.frameworks = sorted(member_of.get(m.place_id, ())) if m.place_id else []
+    return frameworks

@@ -134,7 +134,9 @@ def test_extract_cli_on_stdin_and_files(docs_by_id):
     rows = json.loads(out.stdout)
     assert [r["place_id"] for r in rows] == ["district/huaiyin", "huaiyin/shulan-hospital"]
     r = rows[1]
-    assert set(r) == {"file", "place_id", "name", "surface", "start", "end", "quote", "frameworks"}
+    assert set(r) == {"file", "place_id", "name", "surface", "start", "end", "quote", "frameworks",
+                      "status", "district", "score", "placed"}
+    assert (r["status"], r["district"], r["score"], r["placed"]) == ("known", "槐荫区", 1.0, True)
     assert r["file"] == "-" and text.decode()[r["start"]:r["end"]] == r["surface"] == "樹蘭(濟南)國際醫院"
     out = run_geo("extract", str(ROOT / "seeds" / "000_d54c22738cddc5a0.txt"))
     rows = json.loads(out.stdout)
@@ -142,22 +144,22 @@ def test_extract_cli_on_stdin_and_files(docs_by_id):
     assert med and all(r["frameworks"] == ["huaiyin-five-battlefields"] for r in med)
 
 
-def test_candidates_report_unknown_place_names_with_offsets(docs_by_id, gazetteer):
-    doc = docs_by_id["002_ab62ca587b7de40b"]
+def test_candidates_are_the_new_mentions_with_offsets(docs_by_id, gazetteer):
+    doc = docs_by_id["003_6a09d21cf5d458f4"]
     cands = find_candidates(doc, gazetteer)
-    surfaces = [c["surface"] for c in cands]
-    assert "城市规划馆" in surfaces and "企业品牌馆" in surfaces
+    assert [c["surface"] for c in cands] == ["连心桥"]
     for c in cands:
-        assert doc.original[c["start"]:c["end"]] == c["surface"]
+        assert doc.original[c["start"]:c["end"]] == c["surface"] and c["surface"] in c["quote"]
+        assert c["district"] == "市中区"
     known = {m.surface for m in Extractor(gazetteer).mentions(doc)}
-    assert not known & set(surfaces)
+    assert not known & {c["surface"] for c in cands}
 
 
 def test_candidates_cli_finds_a_new_park_on_stdin():
     out = run_geo("candidates", "-", stdin="今年将建设泺口黄河生态公园和华山湖湿地。".encode())
     assert out.returncode == 0, out.stderr
     surfaces = [r["surface"] for r in json.loads(out.stdout)]
-    assert any("生态公园" in s for s in surfaces)
+    assert surfaces == ["泺口黄河生态公园", "华山湖湿地"]
 
 
 @pytest.mark.parametrize("text, expected", [
