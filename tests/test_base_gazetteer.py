@@ -156,7 +156,7 @@ def test_landmarks_are_a_geodataframe_of_known_kinds(landmarks, gazetteer):
     placed = landmarks[landmarks.geometry.notna()]
     assert (placed.geom_type == "Point").all() and (placed["uncertainty_m"] > 0).all()
     published = placed[placed["vertex_basis"] != "recalled"]
-    assert all(s and s[0]["url"].startswith("https://") for s in published["sources"])
+    assert all(s and s[0]["url"].startswith(("https://", "http://")) for s in published["sources"])
 
 
 def test_every_coordinate_lies_in_its_districts_within_its_uncertainty(landmarks):
