@@ -15,6 +15,13 @@ IDS = (
     "hy-2018-xiaoqinghe-villages",
     "hy-2020-jinghu-parlour",
     "tq-2024-sangzidian-plan",
+    "gc-2025-village-industry",
+    "cq-2021-wenchang-renewal",
+    "py-2022-yudai-meixiang",
+    "tq-2018-qiyan-jiudian",
+    "lw-2021-xueye-parlour",
+    "hy-2018-xingjihe-river",
+    "sh-2020-wenquan-huadu",
 )
 PREFIXES = {"hy", "sz", "tq", "cq", "lw", "gc", "py", "sh"}
 REQUIRED = ("url", "title", "outlet", "date", "districts", "retrieved", "excerpt", "places")
@@ -83,12 +90,12 @@ def test_every_occurrence_of_an_annotated_name_is_annotated(article_id: str) -> 
 
 @pytest.mark.parametrize("article_id", IDS)
 def test_deliberate_omissions_are_recorded_with_a_reason(article_id: str) -> None:
-    """`not_places` lists occurrences of a place name left out on purpose (inside an outlet's or an
-    organisation's name, inside a 《title》), so the completeness check above can tell them from oversights."""
+    """`not_places` ({surface, start, end, why}) lists occurrences of a place name left out on purpose (inside an
+    outlet's or an organisation's name, a plan's title), so the completeness check can tell them from oversights."""
     meta, text = load(article_id)
     for q in meta.get("not_places", []):
         assert text[q["start"]:q["end"]] == q["surface"], q
-        assert q["reason"].strip(), q
+        assert q["why"].strip(), q
 
 
 def test_the_set_is_ours_and_complete() -> None:
