@@ -12,7 +12,9 @@ one (市中区 is Jinan's unless the text writes 枣庄市市中区).
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from geo.corpus import Document, paragraph_bounds
 from geo.extract import Extractor, Framework, Mention, _ascii_glued, link_frameworks
@@ -21,6 +23,12 @@ from geo.lexicon import DIVISION_KINDS, KNOWN, OUTSIDE, Lexicon, Sense, lexicon_
 from geo.recognise import SIZHI, Recognizer
 
 NEW = "new"
+ORG_NAME = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:研究所|研究院|科学院|农科院|协会|学会|集团|公司|银行|大学|学院)")
+# After a river's name: the whole river beyond Jinan (黄河下游), or a named stretch (黄河济阳段).
+_SENTENCE_END = re.compile("[。！？!?；;]")
+LONG_RIVERS = ("黄河",)          # flow far beyond Jinan: their basin is no Jinan place
+BASIN_WORDS = ("下游", "上游", "中游", "中下游", "全流域", "流域")
+STRETCH = re.compile(r"([\u4e00-\u9fff]{2,3}?)区?段")
 # Kinds a new name may not start with: a district or the city is an address, not part of a name
 # (天桥区桑梓店片区 is 天桥区 + 桑梓店片区).
 FIXED_KINDS = {"district"}
@@ -42,9 +50,19 @@ class _Context:
     para_districts: list[dict[str, int]]    # paragraph → district → how often named
     article_districts: set[str]
     date: str | None
+    seen: dict[str, bool] = field(default_factory=dict)     # words looked up in the whole article
+
+    @cached_property
+    def _starts(self) -> list[int]:
+        return [s for s, _ in self.paragraphs]
+
+    def in_article(self, norm: str, word: str) -> bool:
+        if word not in self.seen:
+            self.seen[word] = word in norm
+        return self.seen[word]
 
     def para_of(self, npos: int) -> int:
-        return max(0, bisect.bisect_right([s for s, _ in self.paragraphs], npos) - 1)
+        return max(0, bisect.bisect_right(self._starts, npos) - 1)
 
 
 class Geoparser:
@@ -68,11 +86,12 @@ class Geoparser:
         curated = self.extractor.curated(doc)
         others = self._lexicon_hits(doc, curated)
         ctx = _context(doc, curated, others, self.lexicon)
+        outside_ends = {e for _, e, senses in others if all(x.status == OUTSIDE for x in senses)}
         kept = []
         for m in curated:                 # a curated name may have a second sense elsewhere
             senses = self.lexicon.senses.get(doc.norm[m.nstart:m.nend], [])
             if _ambiguous(senses):
-                sense, score = choose(senses, doc, m.nstart, ctx, self._outside_before(doc, m.nstart, others))
+                sense, score = choose(senses, doc, m.nstart, ctx, self._outside_before(outside_ends, m.nstart))
                 if sense.id != m.place_id:
                     _assign(m, sense, score)
                 else:
@@ -81,7 +100,11 @@ class Geoparser:
         curated_kept = [m for m in kept if m.place_id in self.gazetteer.places]
         frameworks = self.extractor.frameworks(doc, curated_kept)
         for nstart, nend, senses in others:
-            sense, score = choose(senses, doc, nstart, ctx, self._outside_before(doc, nstart, others))
+            sense, score = choose(senses, doc, nstart, ctx, self._outside_before(outside_ends, nstart))
+            if sense.kind == "river":
+                nend, sense = self._reach(doc.norm, nend, sense)
+            if sense.kind == "township" and doc.norm.startswith("办事处", nend):
+                nend += 3                     # 孙村街道办事处: the 街道's office names the 街道
             kept.append(_mention(doc, nstart, nend, sense, score))
         kept.sort(key=lambda m: (m.nstart, m.nend))
         if self.recognise:
@@ -124,9 +147,21 @@ class Geoparser:
         """Not inside an organisation's name or a title, and a word of its context."""
         if norm.startswith(ORG_HEADS, e) or norm.startswith(ORG_HEADS, e - 1) or _in_title(norm, s):
             return False                      # 济南市委, 《济南市国土空间总体规划》
+        if ORG_NAME.match(norm, e):
+            return False                      # 中国水稻研究所, 山东省农业科学院
         if _ascii_glued(norm, s, e):
             return False
         return not ((e - s == 2 and not self._is_word(norm, s, e)) or not self._ends_word(norm, e))
+
+    def _reach(self, norm: str, nend: int, sense: Sense) -> tuple[int, Sense]:
+        """黄河下游/黄河流域 is the river beyond Jinan (outside); 黄河济阳段 is one named stretch."""
+        if sense.name in LONG_RIVERS and norm.startswith(BASIN_WORDS, nend):
+            return nend, replace(sense, status=OUTSIDE, id=f"outside/{sense.name}", district=None)
+        m = STRETCH.match(norm, nend)
+        if m:
+            district = next((s.district for s in self.lexicon.senses.get(m.group(1), []) if s.kind == "district"), None)
+            return m.end(), replace(sense, district=district or sense.district)
+        return nend, sense
 
     def _is_word(self, norm: str, s: int, e: int) -> bool:
         """A two-character name must be a word of its context: 河源 is a city, not in 小清河源头."""
@@ -143,12 +178,10 @@ class Geoparser:
             return True
         return self.recognizer.is_cut(norm, e)
 
-    def _outside_before(self, doc: Document, nstart: int, others) -> bool:
+    @staticmethod
+    def _outside_before(outside_ends: set[int], nstart: int) -> bool:
         """An outside province/city written right before the name (枣庄市市中区, 四川乐山市中区)."""
-        for s, e, senses in others:
-            if nstart - 1 <= e <= nstart and s < nstart and all(x.status == OUTSIDE for x in senses):
-                return True
-        return False
+        return nstart in outside_ends or nstart - 1 in outside_ends
 
     def _add_new(self, doc: Document, mentions: list[Mention], ctx: _Context) -> list[Mention]:
         spans = []
@@ -163,13 +196,16 @@ class Geoparser:
         if not found:
             return mentions
         absorbed = {s for f in found for s in f.absorbs}
+        divisions = [(m.nstart, m.district) for m in mentions if m.status == KNOWN and m.district
+                     and self.lexicon.by_id[m.place_id].kind in DIVISION_KINDS]
         by_start = {m.nstart: m for m in mentions}
         out = [m for m in mentions if m.nstart not in absorbed]
         for f in found:
             start, end = doc.orig_span(f.start, f.end)
             sent = doc.sentence_at(start, end)
             parts = [by_start[s] for s in f.absorbs if s in by_start]
-            district = next((p.district for p in parts if p.district), None) or _nearby_district(doc, f.start, out, ctx, self.lexicon)
+            district = next((p.district for p in parts if p.district), None) or \
+                _nearby_district(doc, f.start, divisions, ctx)
             out.append(Mention(None, doc.norm[f.start:f.end], doc.id, start, end, doc.original[start:end],
                                sent.text, sent.start, sent.end, f.start, f.end, status=NEW, district=district,
                                score=f.score, placed=False))
@@ -199,7 +235,7 @@ def _in_division_list(norm: str, s: int, e: int) -> bool:
     """An item of a 、-list of 街道/镇 (太平、孙耿、桑梓店等8个街道)."""
     if not (norm.startswith("、", e) or (s and norm[s - 1] == "、")):
         return False
-    stop = min([i for i in (norm.find(c, e) for c in "，,。；;：:\n") if i >= 0] or [len(norm)])
+    stop = min([i for i in (norm.find(c, e, e + 80) for c in "，,。；;：:\n") if i >= 0] or [len(norm)])
     return any(w in norm[e:stop] for w in ("街道", "镇", "乡"))
 
 
@@ -265,7 +301,7 @@ def choose(senses: list[Sense], doc: Document, nstart: int, ctx: _Context, outsi
         for cue in s.cues:
             if cue in para_text:
                 w += W_PARAGRAPH_CUE
-            elif cue in doc.norm:
+            elif ctx.in_article(doc.norm, cue):
                 w += W_ARTICLE_CUE
         if ctx.date and ((s.since and ctx.date < s.since) or (s.until and ctx.date > s.until)):
             w *= OUT_OF_DATE
@@ -274,18 +310,20 @@ def choose(senses: list[Sense], doc: Document, nstart: int, ctx: _Context, outsi
     return jinan[best], round(weights[best] / sum(weights), 2)
 
 
-def _nearby_district(doc: Document, npos: int, mentions: list[Mention], ctx: _Context, lexicon: Lexicon) -> str | None:
+def _nearby_district(doc: Document, npos: int, divisions: list[tuple[int, str]], ctx: _Context) -> str | None:
     """The district of the nearest division named in the same sentence, else paragraph, else the
-    article's only district."""
-    divisions = [m for m in mentions if m.status == KNOWN and m.district
-                 and lexicon.by_id[m.place_id].kind in DIVISION_KINDS]
-    sent_lo = max(doc.norm.rfind(c, 0, npos) for c in "。！？!?；;\n") + 1
-    sent_hi = min([i for i in (doc.norm.find(c, npos) for c in "。！？!?；;\n") if i >= 0] or [len(doc.norm)])
+    article's only district. `divisions`: (position, district) of the divisions named, sorted."""
     ps, pe = ctx.paragraphs[ctx.para_of(npos)]
+    sent_lo = ps
+    for m in _SENTENCE_END.finditer(doc.norm, ps, npos):
+        sent_lo = m.end()
+    nxt = _SENTENCE_END.search(doc.norm, npos, pe)
+    sent_hi = nxt.start() if nxt else pe
+    positions = [p for p, _ in divisions]    # few per document
     for lo, hi in ((sent_lo, sent_hi), (ps, pe)):
-        near = [m for m in divisions if lo <= m.nstart < hi]
+        near = divisions[bisect.bisect_left(positions, lo):bisect.bisect_left(positions, hi)]
         if near:
-            return min(near, key=lambda m: abs(m.nstart - npos)).district
+            return min(near, key=lambda d: abs(d[0] - npos))[1]
     return next(iter(ctx.article_districts)) if len(ctx.article_districts) == 1 else None
 
 

@@ -112,16 +112,23 @@ def _flag(value) -> bool:
 VILLAGE_ENDINGS = tuple("庄屯营峪桥庙店寨集铺堡洼坡沟岭湾窝园苑")
 
 
-def _division_forms(row: dict) -> tuple[list[str], list[str]]:
-    """(forms, list-only forms) of a division: a two-character 街道/镇 short form (太平, 孙耿) counts
-    only as an item of a list of 街道 (太平、孙耿、桑梓店等8个街道)."""
+# Forms of the outside list that are common nouns, never names (全国 "the whole country").
+NOT_NAMES = {"全国", "全省", "省会", "全市"}
+
+
+def _division_forms(row: dict, common_words) -> tuple[list[str], list[str]]:
+    """(forms, list-only forms) of a division. A two-character short form that is an ordinary word
+    (太平, 大桥, 丁家: in jieba's dictionary) counts only as an item of a list of 街道 (太平、孙耿、
+    桑梓店等8个街道); one that is no word (雪野, 圣井, 葛庄) counts wherever it stands alone."""
     forms, listed = [], []
     for f in _forms(row):
         if f == row["name"] or row["level"] == "district" or len(f) >= 4 and row["level"] == "township":
             forms.append(f)
-        elif row["level"] == "township":
-            (forms if len(f) >= 3 else listed).append(f)
-        elif len(f) >= 3 and (f.endswith(VILLAGE_ENDINGS) or f.endswith(("村", "社区", "居委会"))):
+        elif len(f) == 2 and f in common_words:
+            if row["level"] == "township":
+                listed.append(f)
+        elif len(f) == 2 or f.endswith(VILLAGE_ENDINGS) or f.endswith(("村", "社区", "居委会")) \
+                or row["level"] == "township":
             forms.append(f)
     return forms, listed
 
@@ -132,7 +139,7 @@ def _parent_forms(parent: str) -> tuple[str, ...]:
     return tuple(f for f in {city, city.removesuffix("市")} if len(f) >= 2)
 
 
-def _base_senses(folder: Path, lex: Lexicon, curated: dict[str, Sense]) -> None:
+def _base_senses(folder: Path, lex: Lexicon, curated: dict[str, Sense], common_words) -> None:
     curated_ids = {sense.id: sense for sense in curated.values()}
     """The base gazetteer (branch `base`): divisions.csv, landmarks.yml, outside*.csv. A base record
     that is a curated place (历下区) takes the curated id, so both read as the same place."""
@@ -143,7 +150,7 @@ def _base_senses(folder: Path, lex: Lexicon, curated: dict[str, Sense]) -> None:
             sense = replace(same, curated=False)
         else:
             sense = Sense(f"base/{row['code']}", row["name"], KNOWN, row["level"], district, False)
-        forms, listed = _division_forms(row)
+        forms, listed = _division_forms(row, common_words)
         lex.listed.update((normalise_text(f), sense.id) for f in listed)
         lex.add(sense, forms, listed)
     path = folder / "landmarks.yml"
@@ -161,7 +168,8 @@ def _base_senses(folder: Path, lex: Lexicon, curated: dict[str, Sense]) -> None:
             parent = row.get("parent") or ""
             sense = Sense(f"outside/{row['name']}@{parent}", row["name"], OUTSIDE, row.get("kind") or "place",
                           None, False, also_in_jinan=_flag(row.get("also_in_jinan")))
-            forms = _forms(row)
+            forms = [f for f in _forms(row) if f not in NOT_NAMES and not (
+                len(f) == 2 and f in common_words and row.get("kind") not in ("province", "prefecture", "country"))]
             if row.get("kind") == "county" and len(row["name"]) <= 3 and row["name"].endswith("区"):
                 # 城区, 新城区, 市中区: ordinary words or Jinan's own unless their city is written first
                 lex.needs_parent[sense.id] = _parent_forms(parent)
@@ -198,9 +206,18 @@ def build_lexicon(gazetteer: Gazetteer, folder: Path | None = None) -> Lexicon:
         lex.add(sense, p.full_forms, p.short_aliases)
         curated.update((normalise_text(f), sense) for f in p.full_forms)
     folder = Path(folder or gazetteer.folder or ".")
-    _base_senses(folder / "base", lex, curated)
+    _base_senses(folder / "base", lex, curated, _jieba_words())
     _extra_senses(folder / "senses", lex)
     return lex.finish()
+
+
+def _jieba_words():
+    """jieba's dictionary: which short forms are ordinary words."""
+    import jieba
+
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    return jieba.dt.FREQ
 
 
 _BUILT: dict[int, tuple[Gazetteer, Lexicon]] = {}

@@ -18,6 +18,7 @@ A known name followed by a place head forms a new, longer name (大明湖 + 东�
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -54,15 +55,17 @@ PROPER_FLAGS = {"nr", "nrt", "nrfg", "ns", "nt", "nz", "KNOWN", "OOV"}
 COMMON = set("""城市 东路 西路 南路 北路 中路 东门 西门 南门 北门 东部 西部 南部 北部 中部 东侧 西侧 南侧 北侧 中心 市区 城区
 老城 新城 主城 全域 区域 省会 国家 国际 中国 全国 新区 开发 高新 科技 产业 创新 数字 智慧 文化 旅游 生态 绿色 现代
 健康 医养 商务 金融 总部 综合 特色 口袋 城市 社区 农村 乡村 美丽 幸福 和谐 未来 示范 重点 标准 一流 核心 中央
-高端 高速 大都市 国际化 省级 都市 养老 服务 会议 最美 一流 主次 干道 主干 自贸""".split())
+高端 高速 齐鲁 四好 大都市 国际化 省级 都市 养老 服务 会议 最美 一流 主次 干道 主干 自贸""".split())
 GENERIC = set("""城区 园区 片区 街区 社区 景区 新城 广场 中心 基地 道路 马路 公路 大街 街道 村庄 乡村 农村 湖泊 山体
 河道 车站 公园 湿地 小镇 商圈 开发区 高新区 示范区 试验区 先行区 功能区 集聚区 城市公园 口袋公园 街头公园 山体公园
-主干路 次干路 支路 快速路 高速路 城市道路 背街小巷 特色街区 特色小镇 商业街 步行街 老街 古城 研究院 研究所 实验室 一带一路 铁路 公路 高速公路 思路 线路 网路 出路 门路 套路""".split())
+主干路 次干路 支路 快速路 高速路 城市道路 背街小巷 特色街区 特色小镇 商业街 步行街 老街 古城 研究院 研究所 实验室 城中村 文明村 示范村 样板村 美丽乡村 和美乡村 美乡村 农村路 研学基地
+温泉基地 开放式公园 景区公园 一带一路 铁路 公路 高速公路 思路 线路 网路 出路 门路 套路""".split())
 # A name does not start with a count word, conjunction or particle (30余条道路 → 余条道路).
 NOT_FIRST = set("余多个条座处所家项等及和与或的之第各")
 FUNCTION_CHARS = set("将在的了和与及把被向从对为是有等建以也都就还又并而且或")
 DIRECTIONS = set("东 西 南 北 东部 西部 南部 北部 东侧 西侧 南侧 北侧 东南 东北 西南 西北".split())
 COUNTED = re.compile("[一二两三四五六七八九十]+大")     # 四大泉群, 两大乡村: a count, not a name
+SHORT_OK = {"山", "泉", "湖", "河", "庄", "屯", "峪"}
 # Characters of generic landscape words: an unknown word made only of them (河湖, 山水) is no name.
 LANDSCAPE = set("山水泉河湖江海林田草城乡村路街园区")
 ROAD_STEM = re.compile(r"^(?:[经纬][一二三四五六七八九十]{1,3}|[一二三]环[东西南北]?|[东西南北]?[外内]环[东西南北]?|"
@@ -71,6 +74,7 @@ HARD_BREAK = "，,。；;：:！!？?、\n()（）《》“”‘’\"'「」『
 # 四至: "东至X，西至Y，南至Z，北至W" (also 东起/西到/南临/北邻, and 东至于X).
 SIZHI = re.compile(r"(?:(?<=[，,；;：:、。\n\s])|^)[东南西北](?:至于|至|到|起|止|临|邻|靠)")
 SIZHI_TRIM = re.compile(r"(?:以[东南西北]|一线|沿线|边界|界|路口|交界处|附近|为界)+$")
+_LAST_BREAK = re.compile(f"[{re.escape(HARD_BREAK)}][^{re.escape(HARD_BREAK)}]*$")
 WINDOW = 16                    # characters segmented before a suffix
 MAX_NAME = 20
 MAX_WORDS = 6
@@ -117,11 +121,11 @@ class Recognizer:
             return "OOV" if len(word) >= 2 and all(_cjk(c) for c in word) else "x"
         return flag
 
-    def _tokens(self, norm: str, lo: int, hi: int, spans: list[tuple[int, int, bool]]) -> list[tuple[int, int, str, str]]:
+    def _tokens(self, norm: str, lo: int, hi: int, spans, starts) -> list[tuple[int, int, str, str]]:
         """Words of norm[lo:hi]; a known span is one token (flag KNOWN, or FIXED when it may not
         be part of a longer name)."""
         out, pos = [], lo
-        for s, e, absorbable in spans:
+        for s, e, absorbable in spans[max(0, bisect.bisect_left(starts, lo) - 1):bisect.bisect_left(starts, hi)]:
             if e <= lo or s >= hi:
                 continue
             out += self._cut(norm, pos, max(pos, s))
@@ -136,8 +140,7 @@ class Recognizer:
         nxt = norm[e:e + 1]
         if not nxt or not _cjk(nxt) or (klass == "road" and nxt in "东西南北以段口"):
             return True
-        pair = suffix[-1] + nxt
-        if pair in SUFFIXES or not self.tokenizer.FREQ.get(pair):
+        if suffix[-1] + nxt in SUFFIXES:
             return True
         return self.is_cut(norm, e)
 
@@ -191,16 +194,16 @@ class Recognizer:
 
     def _name_at(self, norm, e, suffix, spans, starts, sizhi_ends) -> NewName | None:
         lo = max(0, e - WINDOW)
-        brk = max(norm.rfind(c, lo, e) for c in HARD_BREAK)
-        lo = max(lo, brk + 1, *(x for x in sizhi_ends if x <= e - len(suffix)), 0)
+        brk = _LAST_BREAK.search(norm, lo, e)
+        lo = max(lo, brk.start() + 1 if brk else 0, *(x for x in sizhi_ends if x <= e - len(suffix)), 0)
         # A known span cut by the window's edge is left out whole.
-        for s, kend, _ in spans:
-            if s < lo < kend:
-                lo = kend
+        k = bisect.bisect_left(starts, lo) - 1
+        if k >= 0 and spans[k][0] < lo < spans[k][1]:
+            lo = spans[k][1]
         klass = SUFFIXES[suffix]
         if not self._ends_word(norm, e, suffix, klass):
             return None                      # 山 in 山东, 路 in 路线: the suffix does not end a word
-        words = self._tokens(norm, lo, e, spans)
+        words = self._tokens(norm, lo, e, spans, starts)
         k = len(words) - 1
         if k < 0 or words[k][1] != e:
             return None
@@ -220,6 +223,9 @@ class Recognizer:
         start = words[j][0]
         name = norm[start:e]
         stem_words = words[j:k + 1]
+        if len(name) == 2 and suffix in SHORT_OK and words[k][2] == name and words[k][3] == "OOV" \
+                and self.flags.get(name[0], "n") in ("n", "ng", "nr", "ns", "nz"):
+            return NewName(start, e, 0.6, klass)   # 标山, 危山: a hill's name is often two characters
         if len(name) < 3 or len(name) > MAX_NAME or name[0] in NOT_FIRST or COUNTED.search(name) or name in GENERIC or name[:-len(suffix)] in COMMON | {""}:
             return None
         proper = any(_proper(w) for w in stem_words)
@@ -241,7 +247,7 @@ class Recognizer:
     def _sizhi(self, norm, sizhi, spans, starts) -> list[NewName]:
         out = []
         for _, mend in sizhi:
-            stop = min([i for i in (norm.find(c, mend) for c in "，,；;。\n、") if i >= 0] or [len(norm)])
+            stop = min([i for i in (norm.find(c, mend, mend + 40) for c in "，,；;。\n、") if i >= 0] or [len(norm)])
             obj = SIZHI_TRIM.sub("", norm[mend:stop])
             oend = mend + len(obj)
             if not 2 <= len(obj) <= MAX_NAME or not all(_cjk(c) or c.isalnum() for c in obj):
@@ -284,8 +290,6 @@ def _word_ok(word, loose: bool = False) -> bool:
 
 
 def _inside(spans, starts, pos: int) -> bool:
-    import bisect
-
     k = bisect.bisect_left(starts, pos) - 1
     return k >= 0 and spans[k][0] < pos < spans[k][1]
 
