@@ -165,6 +165,8 @@ class Geoparser:
 
     def _is_word(self, norm: str, s: int, e: int) -> bool:
         """A two-character name must be a word of its context: 河源 is a city, not in 小清河源头."""
+        if not (self.recognizer.may_straddle(norm, s) or self.recognizer.may_straddle(norm, e)):
+            return True
         lo = max(0, s - 4)
         pos, cuts = lo, {lo}
         for w in self.recognizer.plain.cut(norm[lo:min(len(norm), e + 4)]):
@@ -173,10 +175,7 @@ class Geoparser:
         return s in cuts and e in cuts
 
     def _ends_word(self, norm: str, e: int) -> bool:
-        nxt = norm[e:e + 1]
-        if not nxt or not self.recognizer.tokenizer.FREQ.get(norm[e - 1] + nxt):
-            return True
-        return self.recognizer.is_cut(norm, e)
+        return e >= len(norm) or self.recognizer.is_cut(norm, e)
 
     @staticmethod
     def _outside_before(outside_ends: set[int], nstart: int) -> bool:
@@ -319,9 +318,8 @@ def _nearby_district(doc: Document, npos: int, divisions: list[tuple[int, str]],
         sent_lo = m.end()
     nxt = _SENTENCE_END.search(doc.norm, npos, pe)
     sent_hi = nxt.start() if nxt else pe
-    positions = [p for p, _ in divisions]    # few per document
     for lo, hi in ((sent_lo, sent_hi), (ps, pe)):
-        near = divisions[bisect.bisect_left(positions, lo):bisect.bisect_left(positions, hi)]
+        near = divisions[bisect.bisect_left(divisions, (lo,)):bisect.bisect_left(divisions, (hi,))]
         if near:
             return min(near, key=lambda d: abs(d[0] - npos))[1]
     return next(iter(ctx.article_districts)) if len(ctx.article_districts) == 1 else None

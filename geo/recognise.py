@@ -144,9 +144,17 @@ class Recognizer:
             return True
         return self.is_cut(norm, e)
 
+    def may_straddle(self, norm: str, pos: int) -> bool:
+        """Some dictionary word of two or three characters runs across `pos` (cheap look-ups
+        before asking jieba)."""
+        freq = self.plain.FREQ
+        return bool(freq.get(norm[pos - 1:pos + 1]) or freq.get(norm[pos - 2:pos + 1]) or freq.get(norm[pos - 1:pos + 2]))
+
     def is_cut(self, norm: str, pos: int) -> bool:
         """jieba, on the few characters around `pos`, puts a word boundary there (its own
         dictionary only: with ours, 济南市 would win over 济南|市民)."""
+        if not self.may_straddle(norm, pos):
+            return True
         lo = max(0, pos - 3)
         for w in self.plain.cut(norm[lo:pos + 3]):
             lo += len(w)
@@ -226,6 +234,8 @@ class Recognizer:
         if len(name) == 2 and suffix in SHORT_OK and words[k][2] == name and words[k][3] == "OOV" \
                 and self.flags.get(name[0], "n") in ("n", "ng", "nr", "ns", "nz"):
             return NewName(start, e, 0.6, klass)   # 标山, 危山: a hill's name is often two characters
+        if name[:-len(suffix)] in DIRECTIONS and klass != "road":
+            return None                      # 东广场: a side of something named before it
         if len(name) < 3 or len(name) > MAX_NAME or name[0] in NOT_FIRST or COUNTED.search(name) or name in GENERIC or name[:-len(suffix)] in COMMON | {""}:
             return None
         proper = any(_proper(w) for w in stem_words)

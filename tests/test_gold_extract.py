@@ -31,7 +31,6 @@ EXPECTED_MISSES: set[tuple[str, str, int]] = {
     ('gc-2025-village-industry', '汶水桃源', 621),
     ('gc-2025-village-industry', '泉韵乡居和美乡村片区', 118),
     ('gc-2025-village-industry', '港里河', 417),
-    ('gc-2025-village-industry', '澜头', 540),
     ('gc-2025-village-industry', '花开辛庄', 608),
     ('gc-2025-village-industry', '花雨澜山', 179),
     ('gc-2025-village-industry', '龙韵田园', 633),
@@ -67,7 +66,6 @@ EXPECTED_MISSES: set[tuple[str, str, int]] = {
     ('lc-2021-huashan', '华山片区', 554),
     ('lc-2021-huashan', '驴山', 600),
     ('lw-2021-xueye-parlour', '华山林海', 403),
-    ('lw-2021-xueye-parlour', '雪野', 61),
     ('lw-2021-xueye-parlour', '齐长城', 414),
     ('lw-2021-xueye-parlour', '齐长城', 511),
     ('lx-2019-cbd-xianggang', '济南CBD', 0),
@@ -78,17 +76,14 @@ EXPECTED_MISSES: set[tuple[str, str, int]] = {
     ('py-2022-yudai-meixiang', '三涧溪示范区', 78),
     ('py-2022-yudai-meixiang', '玉带河', 145),
     ('py-2022-yudai-meixiang', '玉带河', 471),
-    ('py-2022-yudai-meixiang', '玉带河', 585),
     ('py-2022-yudai-meixiang', '玉带玫香', 89),
     ('py-2022-yudai-meixiang', '玉带玫香', 295),
     ('py-2022-yudai-meixiang', '莓丽谷', 67),
-    ('py-2022-yudai-meixiang', '葛庄', 111),
     ('py-2022-yudai-meixiang', '赵台', 375),
     ('py-2022-yudai-meixiang', '黄河', 662),
     ('py-2022-yudai-meixiang', '黄河', 689),
     ('qbq-2021-fangan', '大桥', 422),
     ('qbq-2022-jibin', '启动区', 265),
-    ('qbq-2022-jibin', '牧马河', 198),
     ('qbq-2022-jibin', '起步区', 254),
     ('qbq-2022-jibin', '起步区', 370),
     ('qbq-2022-jibin', '黄河生态风貌带', 227),
@@ -157,6 +152,7 @@ EXPECTED_FALSE_ALARMS: set[tuple[str, str, int, str]] = {
     ('gc-2025-village-industry', '港里河进山', 417, 'new'),
     ('gc-2025-village-industry', '红色研学基地', 462, 'new'),
     ('gc-2025-village-industry', '美乡村片区', 123, 'new'),
+    ('gc-2025-village-industry', '记者来到依山', 442, 'new'),
     ('hy-2018-xiaoqinghe-villages', '江北水村清河', 20, 'new'),
     ('hy-2018-xiaoqinghe-villages', '玉符', 136, 'known'),
     ('hy-2018-xiaoqinghe-villages', '玉符', 364, 'known'),
@@ -214,6 +210,7 @@ EXPECTED_FALSE_ALARMS: set[tuple[str, str, int, str]] = {
     ('lx-2023-cbd-zongbu', '科创金融改革示范区', 364, 'new'),
     ('lx-2025-gucheng', '王府池子', 448, 'known'),
     ('lx-2025-gucheng-xinbian', '赋能古城', 281, 'new'),
+    ('lx-2025-gucheng-xinbian', '青石板路映着泉', 367, 'new'),
     ('py-2022-yudai-meixiang', '涧溪示范区', 79, 'new'),
     ('py-2022-yudai-meixiang', '赏景滨河路', 599, 'new'),
     ('py-2022-yudai-meixiang', '赵台乡村', 375, 'new'),
@@ -325,7 +322,7 @@ def test_recall_and_precision_per_status_on_the_gold_articles(results):
 
 
 @pytest.mark.xfail(strict=True, reason="issue 11 asks recall and precision >= 0.9 on the Jinan names; measured "
-                                       "0.782 and 0.848 on the 27 gold articles (see README, New names)")
+                                       "0.790 and 0.846 on the 27 gold articles (see README, New names)")
 def test_the_issues_thresholds_are_met(results):
     jinan = _score(results)[0]["jinan"]
     assert _ratio(jinan["tp"], jinan["gold"]) >= 0.9 and _ratio(jinan["tp"], jinan["found"]) >= 0.9
