@@ -100,6 +100,8 @@ def test_every_division_hangs_under_its_parent_and_district(divisions):
     ("解放桥社区居民委员会", ["解放桥社区"]),                  # the bare 解放桥 is the bridge
     ("历山名郡社区居民委员会", ["历山名郡社区", "历山名郡"]),
     ("幸福社区居民委员会", ["幸福社区"]),                      # 幸福 is a common word
+    ("新建村民委员会", ["新建村"]),                            # 新建 "newly built" is everywhere in the news
+    ("门牙村村民委员会", ["门牙村"]),
     ("谷庄居民委员会", ["谷庄社区", "谷庄"]),
     ("白马山一居居民委员会", ["白马山一居"]),
     ("北郊园林类似社区", []),                                  # an NBS statistical unit
@@ -111,6 +113,8 @@ def test_village_names_are_normalised_as_articles_write_them(make_divisions, off
 @pytest.mark.parametrize("official, forms", [
     ("仲宫街道", ["仲宫街道", "仲宫"]),
     ("泉城路街道", ["泉城路街道"]),
+    ("唐王街道", ["唐王街道", "唐王"]),
+    ("西市场街道", ["西市场街道"]),                            # 西市场 is a curated place
     ("王舍人街道办事处", ["王舍人街道", "王舍人"]),
     ("柳埠镇人民政府", ["柳埠镇", "柳埠"]),
 ])

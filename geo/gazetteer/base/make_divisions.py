@@ -16,7 +16,8 @@ Writes, in the output folder:
                  (a division here or a landmark in landmarks.yml).
 
 The rules are in SOURCES.md. Short forms are filtered with jieba's bundled dictionary (a word it
-knows as a common non-place word, such as 幸福 or 光明, is not a usable short form).
+knows as common, such as 幸福, 新建 or 下周, is not a usable short form) and against the curated
+places' names.
 """
 from __future__ import annotations
 
@@ -55,25 +56,51 @@ HIGH_TECH_NOTE = ("NBS statistical code of 济南高新技术产业开发区, a 
                   "its 街道 are administered (代管) by the zone's committee")
 
 
-def _common_words() -> set[str]:
-    """Words jieba's dictionary knows as frequent and not a place name: unusable as short forms."""
+def _jieba_words() -> dict[str, tuple[int, str]]:
+    """jieba's bundled dictionary: word → (frequency, part of speech)."""
     import jieba
-    words = set()
+    words = {}
     with open(Path(jieba.__file__).parent / "dict.txt", encoding="utf-8") as f:
         for line in f:
             word, freq, tag = line.split()
-            if int(freq) >= 100 and tag != "ns":
-                words.add(word)
+            words[word] = (int(freq), tag)
     return words
 
 
-COMMON = _common_words()
+WORDS = _jieba_words()
 
 
-def usable_short(short: str, feature_ok: bool = False) -> bool:
+def _common(word: str, strict: bool) -> bool:
+    """A word news text uses for something else. Strict (villages): any word but a place name seen
+    ≥ 20 times (下周, 门牙), or a place name seen ≥ 100 times (新建, 长安); not strict (districts,
+    townships, whose short forms articles do use: 唐王, 仲宫): a non-place word seen ≥ 100 times (幸福)."""
+    freq, tag = WORDS.get(word, (0, ""))
+    if tag != "ns":
+        return freq >= (20 if strict else 100)
+    return strict and freq >= 100
+
+
+def _curated_names() -> set[str]:
+    """Names and aliases of the curated places (../*.yml): a division's short form must not take one."""
+    import yaml
+    names: set[str] = set()
+    for path in sorted(HERE.parent.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for rec in data if isinstance(data, list) else []:
+            if isinstance(rec, dict):
+                names.update(str(n) for n in [rec.get("name"), *(rec.get("aliases") or []),
+                                              *(rec.get("short_aliases") or [])] if n)
+    return names
+
+
+CURATED = _curated_names()
+
+
+def usable_short(short: str, feature_ok: bool = False, strict: bool = True) -> bool:
     """A short form is kept only if it can stand alone in an article for this place."""
     return (len(short) >= 2 and (feature_ok or not FEATURE_SUFFIX.search(short))
-            and short not in STOPWORDS and short not in COMMON)
+            and short not in STOPWORDS and not _common(short, strict)
+            and short not in CURATED)
 
 
 def _join(forms: list[str]) -> str:
@@ -108,7 +135,7 @@ def township_forms(name: str) -> list[str]:
     """仲宫街道 → [仲宫街道, 仲宫]; 泉城路街道 → [泉城路街道] (泉城路 is the road)."""
     name = re.sub(r"(街道)办事处$|(镇|乡)人民政府$", r"\1\2", name)
     m = re.fullmatch(r"(.+?)(街道|镇|乡)", name)
-    return [name] + ([m[1]] if m and usable_short(m[1]) else [])
+    return [name] + ([m[1]] if m and usable_short(m[1], strict=False) else [])
 
 
 def district_forms(name: str) -> list[str]:
@@ -116,7 +143,7 @@ def district_forms(name: str) -> list[str]:
     if name == "济南高新技术产业开发区":
         return [name, "济南高新区", "高新区"]
     short = re.sub(r"(区|县|市)$", "", name)
-    return [name] + ([short] if usable_short(short, feature_ok=True) else [])
+    return [name] + ([short] if usable_short(short, feature_ok=True, strict=False) else [])
 
 
 def _load(folder: Path, stem: str) -> list[dict]:
