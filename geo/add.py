@@ -2,8 +2,9 @@
 
 An article is accepted whole or not at all: every check (readable text, size, not already in the
 corpus, complete and well-formed metadata) runs before anything is written; if the rebuild then
-fails, the article file and the catalog are put back as they were (the layers are only ever
-swapped in complete). The review queue (`geo/gazetteer/review/queue.yml`) is written last.
+fails, the article file, the catalog and the queue are put back as they were (the layers are only ever
+swapped in complete). The review queue (`geo/gazetteer/review/queue.yml`) is written before the
+build and restored with the rest on failure.
 
 File names follow the seeds' form `NNN_<16 hex>.txt`: the next three-digit number and the first
 16 hex digits of the SHA-256 of the file's bytes. (The five seeds' hex parts are not hashes of
@@ -144,35 +145,39 @@ def add_article(file: Path, title: str, outlet: str, date: str, url: str | None 
             raise AddError(f"{file}: already in the corpus as {doc.id}")
     gazetteer = load_gazetteer(gazetteer_dir)
     doc_id = _next_name(seeds, data)
-    probe = document_from_text(doc_id, text)
-    districts = _districts(probe, gazetteer)
+    districts = _districts(document_from_text(doc_id, text), gazetteer)
 
-    target = seeds / f"{doc_id}.txt"
-    catalog = seeds / "catalog.yml"
-    old_catalog = catalog.read_bytes()
+    mentions, _ = Geoparser(gazetteer).parse(document_from_text(doc_id, text, {"districts": districts}))
+    new = [{"doc": doc_id, "surface": m.surface, "start": m.start, "end": m.end, "district": m.district,
+            "score": m.score, "quote": m.quote, "added": dt.date.today().isoformat()}
+           for m in mentions if m.status == NEW]
+
+    # The queue is written first: it lives in the gazetteer folder, which the build may hash.
+    target, catalog, queue = seeds / f"{doc_id}.txt", seeds / "catalog.yml", review_path(gazetteer_dir)
+    saved = {p: p.read_bytes() if p.exists() else None for p in (catalog, queue)}
     try:
+        _write_queue(queue, read_queue(gazetteer_dir) + new)
         target.write_bytes(data)
         with catalog.open("a", encoding="utf-8") as fh:
-            if not old_catalog.endswith(b"\n"):
+            if not saved[catalog].endswith(b"\n"):
                 fh.write("\n")
             fh.write(_catalog_entry(doc_id, title, outlet, date, url, byline, districts))
         load_catalog(seeds)
         build(seeds, gazetteer_dir, layers, districts_path=layers / "districts.geojson")
     except BaseException:
         target.unlink(missing_ok=True)
-        catalog.write_bytes(old_catalog)
+        for path, old in saved.items():
+            if old is None:
+                path.unlink(missing_ok=True)
+            else:
+                path.write_bytes(old)
         raise
+    return Added(doc_id, target, new, sum(1 for m in mentions if m.status == "known"))
 
-    doc = next(d for d in load_corpus(seeds) if d.id == doc_id)
-    mentions, _ = Geoparser(gazetteer).parse(doc)
-    new = [{"doc": doc_id, "surface": m.surface, "start": m.start, "end": m.end, "district": m.district,
-            "score": m.score, "quote": m.quote, "added": dt.date.today().isoformat()}
-           for m in mentions if m.status == NEW]
-    queue = read_queue(gazetteer_dir) + new
-    path = review_path(gazetteer_dir)
+
+def _write_queue(path: Path, queue: list[dict]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text("# New place names found by `geo add`, for curators: add each to a gazetteer or drop it.\n"
                    + yaml.safe_dump(queue, allow_unicode=True, sort_keys=False, width=110), encoding="utf-8")
     tmp.replace(path)
-    return Added(doc_id, target, new, sum(1 for m in mentions if m.status == "known"))

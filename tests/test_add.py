@@ -117,3 +117,21 @@ def test_refusals_give_one_line_and_change_nothing(pristine, tmp_path, case, con
     assert out.returncode == 2, (case, err)
     assert len(err.splitlines()) == 1 and err.startswith("error: ") and reason in err, err
     assert _snapshot(pristine) == before
+
+
+def test_the_added_corpus_validates_with_fresh_layers(added):
+    repo, _, _ = added
+    out = run_geo("validate", "--seeds", str(repo / "seeds"), "--layers", str(repo / "layers"),
+                  "--gazetteer", str(repo / "geo" / "gazetteer"))
+    assert out.returncode == 0, out.stderr.decode()
+
+
+def test_a_failed_rebuild_puts_everything_back(tmp_path):
+    repo = _copy_repo(tmp_path / "repo")
+    (repo / "layers" / "districts.geojson").unlink()          # the build cannot run without it
+    article = tmp_path / "article.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    before = _snapshot(repo)
+    out = run_geo("add", str(article), *META, *_paths(repo))
+    assert out.returncode == 2 and "districts layer is missing" in out.stderr.decode()
+    assert _snapshot(repo) == before
