@@ -51,6 +51,7 @@ class _Context:
     article_districts: set[str]
     date: str | None
     seen: dict[str, bool] = field(default_factory=dict)     # words looked up in the whole article
+    meta_districts: set[str] = field(default_factory=set)   # the catalog's districts for the article
 
     @cached_property
     def _starts(self) -> list[int]:
@@ -74,6 +75,7 @@ class Geoparser:
         self.lexicon = lexicon or lexicon_for(gazetteer)
         self.recognise = recognise
         self._recognizer: Recognizer | None = None
+        self._weak: dict[str, bool] = {}
 
     @property
     def recognizer(self) -> Recognizer:
@@ -96,6 +98,8 @@ class Geoparser:
                     _assign(m, sense, score)
                 else:
                     m.score = score
+            elif self._elsewhere(doc.norm[m.nstart:m.nend], m.district, ctx):
+                continue                      # 会展中心 in a 济阳区 article is not 槐荫区's
             kept.append(m)
         curated_kept = [m for m in kept if m.place_id in self.gazetteer.places]
         frameworks = self.extractor.frameworks(doc, curated_kept)
@@ -143,6 +147,17 @@ class Geoparser:
                 out.append((s, e, senses))
         return out
 
+    def _elsewhere(self, form: str, district: str | None, ctx: "_Context") -> bool:
+        """A curated name made only of common words (会展中心, 和谐广场) names that place only in an
+        article about its district; in an article about other districts it is a common noun."""
+        districts = ctx.meta_districts or ctx.article_districts
+        if not district or not districts or district in districts:
+            return False
+        if form not in self._weak:
+            words = list(self.recognizer.plain.cut(form))
+            self._weak[form] = all(self.recognizer.flags.get(w) in ("n", "vn", "v", "b", "a", "j") for w in words)
+        return self._weak[form]
+
     def _stands_alone(self, norm: str, s: int, e: int) -> bool:
         """Not inside an organisation's name or a title, and a word of its context."""
         if norm.startswith(ORG_HEADS, e) or norm.startswith(ORG_HEADS, e - 1) or _in_title(norm, s):
@@ -151,7 +166,9 @@ class Geoparser:
             return False                      # 中国水稻研究所, 山东省农业科学院
         if _ascii_glued(norm, s, e):
             return False
-        return not ((e - s == 2 and not self._is_word(norm, s, e)) or not self._ends_word(norm, e))
+        if e - s == 2:
+            return self._is_word(norm, s, e)
+        return self._ends_word(norm, e) and (s == 0 or self.recognizer.is_cut(norm, s))   # 滨海城市 ≠ 海城市
 
     def _reach(self, norm: str, nend: int, sense: Sense) -> tuple[int, Sense]:
         """黄河下游/黄河流域 is the river beyond Jinan (outside); 黄河济阳段 is one named stretch."""
@@ -262,7 +279,8 @@ def _context(doc: Document, curated: list[Mention], others, lexicon: Lexicon) ->
     paragraphs = list(paragraph_bounds(doc.norm)) or [(0, len(doc.norm))]
     ctx = _Context(paragraphs, [{} for _ in paragraphs], set(), _iso(doc.meta.get("date")))
     for d in doc.meta.get("districts") or []:
-        ctx.article_districts.add(d.get("name") if isinstance(d, dict) else str(d))
+        ctx.meta_districts.add(d.get("name") if isinstance(d, dict) else str(d))
+    ctx.article_districts |= ctx.meta_districts
     named = [(m.nstart, lexicon.by_id.get(m.place_id)) for m in curated]
     named += [(s, senses[0]) for s, _, senses in others if not _ambiguous(senses)]
     for pos, sense in named:

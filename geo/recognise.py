@@ -30,7 +30,7 @@ SUFFIXES = {
                      "南延线", "东延线", "西延线", "延长线"), "road"),
     **dict.fromkeys(("街道", "镇", "村", "社区", "庄", "屯"), "division"),
     **dict.fromkeys(("片区", "街区", "产业园", "科技园", "工业园", "物流园", "产业基地", "基地", "小镇", "新城",
-                     "商圈", "开发区", "高新区", "示范区", "试验区", "先行区", "起步区", "功能区", "集聚区"), "zone"),
+                     "商圈", "组团", "开发区", "高新区", "示范区", "试验区", "先行区", "起步区", "功能区", "集聚区"), "zone"),
     **dict.fromkeys(("景区", "风景区", "风景名胜区", "公园", "湿地公园", "湿地", "湖", "泉", "泉群", "山", "河", "水库",
                      "广场", "商业街", "步行街", "古城", "古村", "老街", "闸", "站", "车站", "高铁站", "机场", "码头",
                      "大学城"), "landmark"),
@@ -55,7 +55,7 @@ PROPER_FLAGS = {"nr", "nrt", "nrfg", "ns", "nt", "nz", "KNOWN", "OOV"}
 COMMON = set("""城市 东路 西路 南路 北路 中路 东门 西门 南门 北门 东部 西部 南部 北部 中部 东侧 西侧 南侧 北侧 中心 市区 城区
 老城 新城 主城 全域 区域 省会 国家 国际 中国 全国 新区 开发 高新 科技 产业 创新 数字 智慧 文化 旅游 生态 绿色 现代
 健康 医养 商务 金融 总部 综合 特色 口袋 城市 社区 农村 乡村 美丽 幸福 和谐 未来 示范 重点 标准 一流 核心 中央
-高端 高速 齐鲁 四好 大都市 国际化 省级 都市 养老 服务 会议 最美 一流 主次 干道 主干 自贸""".split())
+高端 高速 齐鲁 四好 研学 步行 车行 人行 大都市 国际化 省级 都市 养老 服务 会议 最美 一流 主次 干道 主干 自贸""".split())
 GENERIC = set("""城区 园区 片区 街区 社区 景区 新城 广场 中心 基地 道路 马路 公路 大街 街道 村庄 乡村 农村 湖泊 山体
 河道 车站 公园 湿地 小镇 商圈 开发区 高新区 示范区 试验区 先行区 功能区 集聚区 城市公园 口袋公园 街头公园 山体公园
 主干路 次干路 支路 快速路 高速路 城市道路 背街小巷 特色街区 特色小镇 商业街 步行街 老街 古城 研究院 研究所 实验室 城中村 文明村 示范村 样板村 美丽乡村 和美乡村 美乡村 农村路 研学基地
@@ -64,6 +64,11 @@ GENERIC = set("""城区 园区 片区 街区 社区 景区 新城 广场 中心 
 NOT_FIRST = set("余多个条座处所家项等及和与或的之第各")
 FUNCTION_CHARS = set("将在的了和与及把被向从对为是有等建以也都就还又并而且或")
 DIRECTIONS = set("东 西 南 北 东部 西部 南部 北部 东侧 西侧 南侧 北侧 东南 东北 西南 西北".split())
+RURAL = {"乡村", "城中村", "村庄", "农村"}
+CITY = {"济南", "济南市", "泉城"}
+CITY_GENERIC = {"街区", "新城", "片区", "公园", "广场", "城区"}
+GENERIC_PREFIXES = ("美乡村", "美丽乡村", "乡村振兴", "特色", "四好", "国家级", "省级", "市级", "红色", "赋能", "一些",
+                    "半壁江山", "山泉河湖")
 COUNTED = re.compile("[一二两三四五六七八九十]+大")     # 四大泉群, 两大乡村: a count, not a name
 SHORT_OK = {"山", "泉", "湖", "河", "庄", "屯", "峪"}
 # Characters of generic landscape words: an unknown word made only of them (河湖, 山水) is no name.
@@ -236,6 +241,8 @@ class Recognizer:
             return NewName(start, e, 0.6, klass)   # 标山, 危山: a hill's name is often two characters
         if name[:-len(suffix)] in DIRECTIONS and klass != "road":
             return None                      # 东广场: a side of something named before it
+        if name.startswith(GENERIC_PREFIXES) or head[2] in ("之路", "之城"):
+            return None
         if len(name) < 3 or len(name) > MAX_NAME or name[0] in NOT_FIRST or COUNTED.search(name) or name in GENERIC or name[:-len(suffix)] in COMMON | {""}:
             return None
         proper = any(_proper(w) for w in stem_words)
@@ -246,6 +253,9 @@ class Recognizer:
         if any(w[3] == "ROADSTEM" for w in stem_words) and klass != "road":
             return None                      # 北京路 is a Jinan road; 北京 + anything else is not Jinan's
         absorbs = tuple(w[0] for w in stem_words if w[3] in ("KNOWN", "ROADSTEM"))
+        if absorbs and all(w[3] == "KNOWN" for w in stem_words[:-1]) and (
+                stem_words[-1][2] in RURAL or (stem_words[0][2] in CITY and stem_words[-1][2] in CITY_GENERIC)):
+            return None                      # 赵台乡村, 济南街区: the known name and a common noun
         if absorbs and stem_words[0][3] == "KNOWN" and len(stem_words) == 2 and stem_words[1][2] in GENERIC \
                 and SUFFIXES.get(stem_words[0][2][-1]) == "road":
             return None                      # 解放东路商业街: the shops along 解放东路, which is the name
@@ -280,8 +290,12 @@ def _proper(word) -> bool:
 VERB_FLAGS = {"v", "vn", "vd"}
 
 
+# Verbs that occur inside names of parks and zones (桑梓店高端制造产业基地); any other verb ends a name.
+INNER_VERBS = set("制造 智造 创新 设计 研发 孵化 物流 会展 体验 展示 转换 转化 保护 示范 培训 交易 检测 加工 种植 养殖".split())
+
+
 def _inner_verb(word) -> bool:
-    return word[3] in VERB_FLAGS and word[2] not in STOP and len(word[2]) == 2
+    return word[3] in VERB_FLAGS and word[2] in INNER_VERBS
 
 
 def _word_ok(word, loose: bool = False) -> bool:

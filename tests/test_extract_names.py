@@ -137,3 +137,14 @@ def test_extract_cli_reports_every_status():
     rows = [(r["surface"], r["status"], r["place_id"]) for r in json.loads(out.stdout)]
     assert rows == [("北京南站", "outside", None), ("济南西站", "known", "huaiyin/west-railway-station"),
                     ("大明湖东门广场", "new", None)] or rows[1][2] is not None
+
+
+def test_a_curated_name_of_common_words_counts_only_in_its_districts_articles(parser):
+    text = "全球最大的会展中心落成。"
+    assert _found(parser, text, districts=[{"name": "济阳区"}]) == []
+    assert _found(parser, text, districts=[{"name": "槐荫区"}]) == [("会展中心", "known")]
+    assert _found(parser, "吾悦广场开业。", districts=[{"name": "济阳区"}]) == [("吾悦广场", "known")]
+
+
+def test_a_name_must_start_at_a_word_boundary(parser):
+    assert [s for s, st in _found(parser, "打造滨海城市。") if st == "outside"] == []
