@@ -135,7 +135,7 @@ def add_article(file: Path, title: str, outlet: str, date: str, url: str | None 
     """Copy the article into `seeds`, catalogue it, rebuild `layers`, queue its new names."""
     from geo.gazetteer import load_gazetteer
     from geo.geoparse import NEW, Geoparser
-    from geo.layers import build
+    from geo.build import build
 
     seeds, gazetteer_dir, layers = Path(seeds), Path(gazetteer_dir), Path(layers)
     _check_metadata(title, outlet, date, url, byline)

@@ -78,7 +78,7 @@ def cmd_review(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from geo.layers import build
+    from geo.build import build
 
     changed = build(args.seeds, args.gazetteer, args.out, if_stale=args.if_stale, boundaries=args.boundaries)
     print(f"layers {'written to' if changed else 'up to date in'} {args.out}", file=sys.stderr)
@@ -86,7 +86,7 @@ def cmd_build(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from geo.validate import validate_project
+    from geo.build.check import validate_project
 
     problems = validate_project(args.seeds, args.gazetteer, args.layers)
     for p in problems:

@@ -2,7 +2,7 @@
 a Jinan place no gazetteer holds) or outside (outside Jinan), each with its district and a score.
 
 Order of precedence, so that adding data never changes what the layers were built from:
-1. curated places, matched exactly as `geo.extract` always did;
+1. curated places, matched exactly as `geo.curated` always did;
 2. the base gazetteer and outside names (one more automaton), where no curated name stands;
 3. new names from the grammar (`geo.recognise`), where no known or outside name stands — a base
    landmark may be the start of a longer new name (大明湖 → 大明湖东门广场).
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from geo.corpus import Document, paragraph_bounds
-from geo.extract import Extractor, Framework, Mention, _ascii_glued, link_frameworks
+from geo.curated import Extractor, Framework, Mention, _ascii_glued, link_frameworks
 from geo.gazetteer import Gazetteer
 from geo.lexicon import DIVISION_KINDS, KNOWN, OUTSIDE, Lexicon, Sense, lexicon_for
 from geo.recognise import SIZHI, Recognizer

@@ -4,7 +4,7 @@
 A *sense* is one place a name can stand for. Several senses may share a form (宏济堂: a museum on
 经二路 and the old shop on 泉城路; 市中区: Jinan's district and Zaozhuang's); `geo.geoparse` chooses
 between them by context. The curated gazetteer (`geo/gazetteer/*.yml`) is matched exactly as
-`geo.extract` always did; the other names go into a second automaton here.
+`geo.curated` always did; the other names go into a second automaton here.
 """
 from __future__ import annotations
 

@@ -8,13 +8,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from shapely.geometry import shape
+from geo.render import colour_of, draw, draw_districts, frame, pyplot
 
 CORE = ("370102", "370103", "370104")
-COLOURS = {"huaiyin-five-battlefields": "#d7301f", "huaiyin-three-platforms": "#2b8cbe",
-           "lixia-axis-districts-parks": "#6a51a3", "parks": "#238b45", "projects": "#e6550d",
-           "zones-and-corridors": "#525252"}
-CJK_FONTS = ["Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "Source Han Sans SC", "DejaVu Sans"]
 
 
 def _load(layers_dir: Path) -> tuple[dict, dict]:
@@ -23,71 +19,34 @@ def _load(layers_dir: Path) -> tuple[dict, dict]:
     return catalog, layers
 
 
-def draw_geometry(ax, geom, colour: str, dashed: bool, fill: bool) -> None:
-    """Draw one WGS-84 geometry on a matplotlib axis: polygons outlined (and tinted), lines thick."""
-    style = "--" if dashed else "-"
-    for part in getattr(geom, "geoms", [geom]):
-        if part.geom_type == "Polygon":
-            x, y = part.exterior.xy
-            if fill:
-                ax.fill(x, y, color=colour, alpha=0.18, linewidth=0)
-            ax.plot(x, y, color=colour, linewidth=1.4, linestyle=style)
-        elif part.geom_type == "LineString":
-            x, y = part.xy
-            ax.plot(x, y, color=colour, linewidth=3, linestyle=style, solid_capstyle="round")
-        elif part.geom_type == "Point":
-            ax.plot(part.x, part.y, "o", color=colour, markersize=5, markeredgecolor="white")
-
-
 def plan(layers: dict) -> dict[str, list[dict]]:
     """What each panel shows: the features of every place layer, district-wide ones listed apart."""
     return {name: fc["features"] for name, fc in layers.items() if name != "districts"}
-
-
-def pyplot():
-    """matplotlib without a display, with a font that has Chinese glyphs when one is installed."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from matplotlib import font_manager
-
-    available = {f.name for f in font_manager.fontManager.ttflist}
-    plt.rcParams["font.family"] = [f for f in CJK_FONTS if f in available] or ["DejaVu Sans"]
-    return plt
 
 
 def write_preview(layers_dir: str | Path, out: str | Path) -> Path:
     plt = pyplot()
     layers_dir, out = Path(layers_dir), Path(out)
     catalog, layers = _load(layers_dir)
-    districts = [(f["properties"], shape(f["geometry"])) for f in layers["districts"]["features"]]
-    core = [g for p, g in districts if p["adcode"] in CORE]
-    x0, y0, x1, y1 = core[0].union(core[1]).union(core[2]).bounds
+    districts = frame(layers["districts"]["features"])
+    x0, y0, x1, y1 = districts[districts["adcode"].isin(CORE)].total_bounds
     panels = plan(layers)
     cols = 3
     rows = (len(panels) + cols - 1) // cols
     fig, axes = plt.subplots(rows, cols, figsize=(7 * cols, 6 * rows), dpi=90)
     for ax, (name, feats) in zip(axes.flat, panels.items()):
-        for props, g in districts:
-            draw_geometry(ax, g, "#9e9e9e", False, False)
-            if props["adcode"] in CORE:
-                c = g.representative_point()
-                ax.text(c.x, c.y, props["name"], color="#9e9e9e", fontsize=14, ha="center", alpha=0.8)
-        colour = COLOURS.get(name, "#333333")
-        district_wide, zone_wide = [], []
-        for f in feats:
-            p, g = f["properties"], shape(f["geometry"])
-            if p["precision"] == "district":
-                district_wide.append(p["name"])
-                continue
-            if p.get("geometry_method") == "parent":       # drawn once, as its zone
-                zone_wide.append(p["name"])
-                continue
-            draw_geometry(ax, g, colour, p["precision"] == "zone", g.geom_type.endswith("Polygon"))
-            c = g.representative_point() if g.geom_type.endswith("Polygon") else g.interpolate(0.5, normalized=True) \
-                if g.geom_type.endswith("LineString") else g
-            ax.annotate(p["name"], (c.x, c.y), fontsize=7, color="#222222", xytext=(3, 3), textcoords="offset points")
+        draw_districts(ax, districts, (x0, y0, x1, y1), 14, only=CORE)
+        colour = colour_of(catalog, [name])
+        places = frame(feats)
+        district_wide = places[places["precision"] == "district"]
+        zone_wide = places[(places["method"] == "parent") & (places["precision"] != "district")]
+        own = places.drop(district_wide.index.union(zone_wide.index))     # borrowed shapes drawn once, as their zone
+        draw(ax, own, colour)
+        for name_zh, g in zip(own["name"], own.geometry):
+            c = g.representative_point() if g.geom_type.endswith("Polygon") else \
+                g.interpolate(0.5, normalized=True) if g.geom_type.endswith("LineString") else g
+            ax.annotate(name_zh, (c.x, c.y), fontsize=7, color="#222222", xytext=(3, 3), textcoords="offset points")
+        zone_wide, district_wide = list(zone_wide["name"]), list(district_wide["name"])
         spec = catalog["layers"][name]
         ax.set_title(f"{spec['title_zh']} · {spec['title_en']} ({spec['feature_count']})", fontsize=11)
         notes = []

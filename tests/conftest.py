@@ -135,6 +135,18 @@ def copy_layers(dest: Path) -> Path:
     return dest
 
 
+def reseal(folder: Path) -> None:
+    """Record the current bytes of a copied build's files in its catalog, as a build writing them
+    would: for tests that plant hostile or altered data (the server refuses unrecorded changes)."""
+    import hashlib
+    import json
+
+    path = folder / "catalog.json"
+    catalog = json.loads(path.read_text(encoding="utf-8"))
+    catalog["files"] = {rel: hashlib.sha256((folder / rel).read_bytes()).hexdigest() for rel in catalog["files"]}
+    path.write_text(json.dumps(catalog, ensure_ascii=False), encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
 def layers_dir(tmp_path_factory) -> Path:
     return copy_layers(tmp_path_factory.mktemp("app") / "layers")

@@ -122,7 +122,7 @@ def test_embed_renders_inside_a_cross_origin_iframe(page, live_server, news_site
     assert urlsplit(base).netloc != urlsplit(live_server).netloc
     page.goto(f"{base}/story.html", wait_until="load")
     frame = frame_of(page, "#map")
-    frame.wait_for_function("window.JZ && window.JZ.ready === true")
+    frame.wait_for_function("() => window.JZ && window.JZ.ready === true")
     assert frame.url == src
     assert frame.locator(".leaflet-container").is_visible()
     # the map fills the iframe, above the credit line (boxes are in the story page's coordinates)
@@ -157,7 +157,7 @@ def test_embed_renders_inside_a_cross_origin_iframe(page, live_server, news_site
     assert frame.locator(".leaflet-control-scale, .leaflet-control-layers, .jz-fullscreen, .jz-panel").count() == 0
     # the second, smaller embed: no controls, no popup, still the credit line
     small = frame_of(page, "#small")
-    small.wait_for_function("window.JZ && window.JZ.ready === true")
+    small.wait_for_function("() => window.JZ && window.JZ.ready === true")
     assert small.locator(".leaflet-control-zoom").count() == 0 and small.locator(".leaflet-popup").count() == 0
     sbox = small.locator(".folium-map").bounding_box()
     assert sbox["width"] == pytest.approx(320, abs=1) and sbox["height"] > 120
@@ -181,7 +181,7 @@ def test_other_pages_refuse_to_be_framed_by_another_site(page, live_server, news
         'height="300"></iframe>')
     page.goto(f"{base}/framed.html", wait_until="load")
     embed = frame_of(page, "#embed")
-    embed.wait_for_function("window.JZ && window.JZ.ready === true")   # framing works from here…
+    embed.wait_for_function("() => window.JZ && window.JZ.ready === true")   # framing works from here…
     for name in ("home", "place", "builder"):                             # …but not for these pages
         frame = frame_of(page, f"#{name}")
         assert not frame.url.startswith(live_server), name
@@ -193,7 +193,7 @@ def test_other_pages_refuse_to_be_framed_by_another_site(page, live_server, news
 def test_builder_preview_and_snippet_follow_the_choices(page, live_server):
     page.goto(f"{live_server}/embed/builder?place={PLACE}", wait_until="load")
     preview = frame_of(page, ".jz-builder-preview")
-    preview.wait_for_function("window.JZ && window.JZ.ready === true")
+    preview.wait_for_function("() => window.JZ && window.JZ.ready === true")
     snippet = page.locator(".jz-builder-snippet")
     first = snippet.input_value()
     assert first.startswith(f'<iframe src="{live_server}/embed?place=huaiyin%2Fmedical-science-center" ')
@@ -205,7 +205,7 @@ def test_builder_preview_and_snippet_follow_the_choices(page, live_server):
     page.check(".jz-builder input[name=controls][value=scale]")
     page.fill(".jz-builder input[name=title]", "<script>alert(1)</script>")
     page.fill(".jz-builder input[name=width]", "500")
-    page.wait_for_function("document.querySelector('.jz-builder-preview').src.includes('title=')")
+    page.wait_for_function("() => document.querySelector('.jz-builder-preview').src.includes('title=')")
     src = page.locator(".jz-builder-link").input_value()
     assert src == (f"{live_server}/embed?place=huaiyin%2Fmedical-science-center&basemap=none&lang=en"
                    "&controls=zoom%2Cscale&popup=0&title=%3Cscript%3Ealert%281%29%3C%2Fscript%3E")
@@ -218,7 +218,7 @@ def test_builder_preview_and_snippet_follow_the_choices(page, live_server):
     served = page.request.get(f"{live_server}/embed/builder?{query}").text()
     assert htmllib.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", served, re.S).group(1)) == html
 
-    page.wait_for_function(f"document.querySelector('.jz-builder-preview').contentWindow.location.href === {src!r}"
+    page.wait_for_function(f"() => document.querySelector('.jz-builder-preview').contentWindow.location.href === {src!r}"
                            " && document.querySelector('.jz-builder-preview').contentWindow.JZ"
                            " && document.querySelector('.jz-builder-preview').contentWindow.JZ.ready")
     preview = frame_of(page, ".jz-builder-preview")
@@ -230,7 +230,7 @@ def test_builder_preview_and_snippet_follow_the_choices(page, live_server):
     assert page.evaluate("document.querySelector('.jz-builder-preview').getBoundingClientRect().width") == 500
     # whole layers instead of one place
     page.check(".jz-builder input[name=layers][value=parks]")
-    page.wait_for_function("document.querySelector('.jz-builder-link').value.includes('layers=parks')")
+    page.wait_for_function("() => document.querySelector('.jz-builder-link').value.includes('layers=parks')")
     assert "place=" not in page.locator(".jz-builder-link").input_value()
     assert page.locator(".jz-builder-image a").get_attribute("href") == f"{live_server}/images/parks.png"
     assert page.console_errors == []
@@ -241,7 +241,7 @@ def test_a_place_shown_as_a_marker_is_highlighted_too(page, live_server, place):
     """A project inside its zone, a counted item known only to its district: marker, ringed and on top."""
     page.set_viewport_size({"width": 480, "height": 360})
     page.goto(f"{live_server}/embed?place={place}&basemap=none&lang=en", wait_until="load")
-    page.wait_for_function("window.JZ && window.JZ.ready === true")
+    page.wait_for_function("() => window.JZ && window.JZ.ready === true")
     marker = page.locator(".jz-marker.jz-highlight")
     assert marker.count() == 1 and marker.is_visible()
     assert page.evaluate("id => JZ.layerOf(id).getElement() === document.querySelector('.jz-highlight')", place)

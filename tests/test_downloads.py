@@ -123,7 +123,7 @@ def test_gcj02_variant_is_shifted_and_says_it_is_not_wgs84(client, layers_dir):
     wgs = collection(layers_dir, "huaiyin-five-battlefields")
     r = client.get("/layers/huaiyin-five-battlefields.geojson?crs=gcj02")
     assert r.status_code == 200 and r.mimetype == "application/json"
-    assert 'filename="huaiyin-five-battlefields.gcj02.geojson"' in r.headers["Content-Disposition"]
+    assert "filename=huaiyin-five-battlefields.gcj02.geojson" in r.headers["Content-Disposition"]
     gcj = r.get_json()
     assert gcj["coordinate_system"] == "GCJ-02"
     assert "NOT WGS-84" in gcj["coordinate_system_note"] and "RFC 7946" in gcj["coordinate_system_note"]
@@ -254,7 +254,7 @@ def ogrinfo_count(path: str, layer: str | None = None) -> int:
 @pytest.mark.parametrize("ext", FORMATS)
 @pytest.mark.parametrize("name", LAYER_NAMES)
 def test_every_download_opens_with_the_layers_features_ids_and_attributes(client, layers_dir, tmp_path, name, ext):
-    from webmap.formats import dbf_names
+    from geo.build.exports import dbf_names
 
     r = client.get(f"/layers/{name}.{ext}")
     assert r.status_code == 200
@@ -315,7 +315,10 @@ def test_geopackage_relates_each_feature_to_its_citations(client, layers_dir, tm
                                       "'gpkg_related_tables'")}
     assert exts == {"gpkgext_relations", "parks_citations"}
     kinds = dict(con.execute("SELECT table_name, data_type FROM gpkg_contents"))
-    assert kinds == {"parks": "features", "citations": "attributes", "parks_citations": "attributes"}
+    assert kinds == {"parks": "features", "citations": "attributes", "parks_citations": "attributes",
+                     "licence": "attributes"}
+    licence = con.execute("SELECT text FROM licence").fetchone()[0]
+    assert licence == CATALOG["licence"]["data"]
     got = {}
     for pid, quote, doc, start, end, marks in con.execute(
             "SELECT p.id, c.quote, c.doc, c.start, c.\"end\", c.marks FROM parks p "
@@ -340,43 +343,72 @@ def test_shapefile_zip_has_prj_cpg_readme_and_every_value_in_full(client, layers
         assert zf.read(f"{stem}.cpg").strip() == b"UTF-8"
         assert b"WGS_1984" in zf.read(f"{stem}.prj")
     readme = zf.read("README.txt").decode()
-    assert "254 bytes" in readme and "zones-and-corridors_attributes.csv" in readme and "geom_src" in readme
+    assert "254 bytes" in readme and "zones-and-corridors_attributes.csv" in readme and "vtx_basis" in readme
+    assert CATALOG["licence"]["data"] in readme
     rows = list(csv.DictReader(io.StringIO(zf.read("zones-and-corridors_attributes.csv").decode("utf-8-sig"))))
     assert [r["id"] for r in rows] == [f["id"] for f in fc["features"]]
     for r, f in zip(rows, fc["features"]):
-        assert r["geometry_source"] == f["properties"]["geometry_source"]
+        assert json.loads(r["sources"]) == f["properties"]["sources"]
         assert json.loads(r["citations"]) == f["properties"]["citations"]
-    assert any(len(f["properties"]["geometry_source"].encode()) > 254 for f in fc["features"])
+    assert any(len(r["citations"].encode()) > 254 for r in rows)
 
 
-def test_downloads_are_byte_identical_across_workers(layers_dir):
-    """Each gunicorn worker renders on its own: the bytes (and so the ETags) must agree."""
-    a = create_app({"LAYERS_DIR": str(layers_dir)}).test_client()
-    b = create_app({"LAYERS_DIR": str(layers_dir)}).test_client()
-    for ext in ("gpkg", "kml", "csv", "zip"):
-        ra, rb = a.get(f"/layers/parks.{ext}"), b.get(f"/layers/parks.{ext}")
-        assert ra.data == rb.data and ra.headers["ETag"] == rb.headers["ETag"], ext
-        assert ra.headers["ETag"] == f'"{hashlib.sha256(ra.data).hexdigest()}"'
-        assert f'filename="parks.{ext}"' in ra.headers["Content-Disposition"]
+@pytest.mark.parametrize("ext, file", [("gpkg", "parks.gpkg"), ("kml", "parks.kml"), ("csv", "parks.csv"),
+                                       ("zip", "parks.shp.zip")])
+def test_downloads_are_the_built_files_with_etag_304_and_ranges(client, layers_dir, ext, file):
+    built = (layers_dir / "downloads" / file).read_bytes()
+    r = client.get(f"/layers/parks.{ext}")
+    assert r.data == built and r.headers["ETag"] == f'"{hashlib.sha256(built).hexdigest()}"'
+    assert f'filename={file}' in r.headers["Content-Disposition"]
+    assert client.get(f"/layers/parks.{ext}", headers={"If-None-Match": r.headers["ETag"]}).status_code == 304
+    part = client.get(f"/layers/parks.{ext}", headers={"Range": "bytes=10-19"})
+    assert part.status_code == 206 and part.data == built[10:20]
 
 
-def test_a_rebuild_replaces_every_cached_download(tmp_path):
-    layers = tmp_path / "layers"
+def test_a_rebuild_replaces_every_download_the_running_app_serves(tmp_path):
+    """A real rebuild (a new article citing a park) while the app runs: every format changes."""
+    import yaml
+
+    from geo import paths
+    from geo.build import build
+
+    layers, seeds = tmp_path / "layers", tmp_path / "seeds"
     shutil.copytree(ROOT / "layers", layers)
+    shutil.copytree(paths.SEEDS, seeds)
     client = create_app({"LAYERS_DIR": str(layers)}).test_client()
     before = {ext: client.get(f"/layers/parks.{ext}").data for ext in FORMATS}
-    before_items = client.get("/ogc/collections/parks/items").get_json()
-    fc = json.loads((layers / "parks.geojson").read_text(encoding="utf-8"))
-    fc["features"] = fc["features"][:2]
-    (layers / "parks.geojson").write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
-    cat = json.loads((layers / "catalog.json").read_text(encoding="utf-8"))
-    cat["layers"]["parks"]["feature_count"] = 2
-    tmp = layers / "catalog.json.tmp"
-    tmp.write_text(json.dumps(cat, ensure_ascii=False, indent=2), encoding="utf-8")
-    os.replace(tmp, layers / "catalog.json")          # how the build swaps it: a new inode
+    (seeds / "900_test.txt").write_text("槐荫区今年将继续建设花漾大道。", encoding="utf-8")
+    catalog = yaml.safe_load((seeds / "catalog.yml").read_text(encoding="utf-8"))
+    catalog["articles"].append({"id": "900_test", "title": "测试", "outlet": "测试报", "date": "2024-01-01",
+                                "districts": [{"name": "槐荫区", "adcode": "370104"}], "language": "zh-Hans"})
+    (seeds / "catalog.yml").write_text(yaml.safe_dump(catalog, allow_unicode=True), encoding="utf-8")
+    assert build(seeds, paths.GAZETTEER, layers) is True
     for ext in FORMATS:
-        after = client.get(f"/layers/parks.{ext}").data
-        assert after != before[ext], ext
-    assert client.get("/layers/parks.geojson").get_json()["features"] == fc["features"]
-    assert before_items["numberMatched"] > 2
-    assert client.get("/ogc/collections/parks/items").get_json()["numberMatched"] == 2
+        after = client.get(f"/layers/parks.{ext}")
+        assert after.data != before[ext] and after.data == _built(layers, "parks", ext), ext
+    avenue = next(f for f in client.get("/layers/parks.geojson").get_json()["features"]
+                  if f["id"] == "huaiyin/huayang-avenue")
+    assert any(c["doc"] == "900_test" for c in avenue["properties"]["citations"])
+
+
+def _built(layers, name, ext):
+    return (layers / (f"{name}.geojson" if ext == "geojson" else
+                      f"downloads/{name}.{'shp.zip' if ext == 'zip' else ext}")).read_bytes()
+
+
+def test_data_dictionary_names_every_property_the_layers_carry_and_every_provenance_value(client):
+    from geo.gazetteer.shapes import METHODS, PRECISIONS, VERTEX_BASES
+
+    listing = client.get("/layers/").get_data(as_text=True)
+    assert 'href="/layers/dictionary"' in listing
+    page = client.get("/layers/dictionary").get_data(as_text=True)
+    data = client.get("/layers/dictionary?f=json").get_json()
+    documented = {p["name"] for p in data["properties"]}
+    carried = {k for name in LAYER_NAMES if CATALOG["layers"][name]["role"] == "places"
+               for f in collection(ROOT / "layers", name)["features"] for k in f["properties"]}
+    assert carried == documented
+    assert set(data["values"]["method"]) == set(METHODS) and set(data["values"]["vertex_basis"]) == set(VERTEX_BASES)
+    assert set(data["values"]["precision"]) == set(PRECISIONS)
+    for name in documented:
+        assert f'<tr id="{name}">' in page
+    assert client.get("/layers/dictionary?f=xml").status_code == 400

@@ -9,8 +9,8 @@ import pytest
 
 from conftest import copy_layers
 from geo.crs import wgs84_to_gcj02
-from test_webmap import PAYLOAD_IMG, PAYLOAD_SCRIPT, embedded_layers, inject, page_config
-from webmap import create_app, mapview
+from test_webmap import PAYLOAD_IMG, PAYLOAD_SCRIPT, inject, map_layers, page_config, popup_html, template_html
+from webmap import create_app
 
 
 @pytest.fixture(scope="module")
@@ -26,12 +26,40 @@ def _png_size(data: bytes) -> tuple[int, int]:
 @pytest.mark.parametrize("ident", ["huaiyin/medical-science-center", "lixia/cbd", "shizhong/pocket-parks",
                                    "parks", "huaiyin-five-battlefields"])
 def test_static_image_has_the_requested_width_and_is_stable(client, ident):
-    r1 = client.get(f"/images/{ident}.png?width=480")
+    r1 = client.get(f"/images/{ident}.png?width=600")
     assert r1.status_code == 200 and r1.mimetype == "image/png"
     width, height = _png_size(r1.data)
-    assert width == 480 and height > 100
-    r2 = create_app().test_client().get(f"/images/{ident}.png?width=480")     # a fresh app renders again
+    assert width == 600 and height > 100
+    r2 = create_app().test_client().get(f"/images/{ident}.png?width=600")     # a fresh app renders again
     assert r2.data == r1.data
+
+
+def test_image_widths_are_rounded_up_to_a_few_sizes(client):
+    """Any width is one of a few renders: a client varying it cannot make the server draw without end."""
+    from webmap.images.views import WIDTHS
+
+    seen = {}
+    for asked in (200, 201, 399, 400, 480, 799, 800, 1000, 1999, 2000):
+        r = client.get(f"/images/parks.png?width={asked}")
+        seen[asked] = _png_size(r.data)[0]
+        assert seen[asked] >= asked and seen[asked] in WIDTHS
+    assert seen[480] == 600 and seen[1000] == 1200 and seen[200] == 200 and seen[2000] == 2000
+    assert client.get("/images/parks.png?width=481").data == client.get("/images/parks.png?width=600").data
+
+
+def test_renders_are_bounded_and_a_busy_server_says_when_to_retry(layers_dir):
+    from webmap.images import views
+
+    client = create_app({"LAYERS_DIR": str(layers_dir), "IMAGE_RENDER_WAIT": 0.2}).test_client()
+    held = [views._renders.acquire(timeout=5) for _ in range(views.MAX_RENDERS)]     # every slot busy
+    try:
+        r = client.get("/images/lixia/cbd.png?width=400")
+        assert r.status_code == 503 and r.headers["Retry-After"] == "5" and "try again" in text(r)
+        assert client.get("/").status_code == 200                      # other routes are unaffected
+    finally:
+        for _ in held:
+            views._renders.release()
+    assert client.get("/images/lixia/cbd.png?width=400").status_code == 200     # not cached as an error
 
 
 def test_every_place_has_a_static_image(client):
@@ -82,11 +110,20 @@ def test_oembed_errors(client, url, status):
     assert r.status_code == status and r.is_json and r.get_json()["description"]
 
 
+def csp(resp) -> dict[str, str]:
+    """The response's Content-Security-Policy, directive → its sources."""
+    out = {}
+    for part in resp.headers["Content-Security-Policy"].split(";"):
+        name, _, value = part.strip().partition(" ")
+        out[name] = value
+    return out
+
+
 def test_framing_headers_per_route(client):
-    assert client.get("/images/parks.png").headers["Content-Security-Policy"] == "frame-ancestors *"
+    assert csp(client.get("/images/parks.png"))["frame-ancestors"] == "*"
     for url in ("/", "/oembed?url=/places/lixia/cbd", "/no-such-page"):
         r = client.get(url)
-        assert r.headers["Content-Security-Policy"] == "frame-ancestors 'self'", url
+        assert csp(r)["frame-ancestors"] == "'self'", url
         assert r.headers["X-Frame-Options"] == "SAMEORIGIN"
 
 
@@ -118,13 +155,12 @@ def test_embed_page_is_a_bare_map_of_the_place(client):
     page = text(resp)
     cfg = page_config(page)
     assert cfg["highlight"] == PLACE and cfg["controls"] == ["zoom"]
-    assert cfg["panel"] == "" and cfg["legend"] == ""                     # no site chrome
-    for chrome in ("jz-page", "<nav", "jz-search"):
+    for chrome in ("jz-page", "<nav", "jz-search", "jz-panel-html", "jz-legend-html"):    # no site chrome
         assert chrome not in page, chrome
     opts = leaflet_options(page)
     assert opts["scrollWheelZoom"] is False and opts["zoomControl"] is True
     assert opts["attributionControl"] is False                           # the caption carries it
-    ids = {f["id"] for fc in embedded_layers(page) for f in fc["features"] if f["properties"]["kind"] != "district"}
+    ids = {f["id"] for fc in map_layers(client, page) for f in fc["features"] if f["properties"]["kind"] != "district"}
     assert ids == {PLACE}                                                 # the place (it has no parent zone)
     assert '<base target="_blank">' in page                               # links leave the frame
     assert 'class="jz-embed-map"' in page and "L.control.scale" not in page
@@ -153,16 +189,16 @@ def test_embed_caption_credits_the_articles_and_the_map(client):
 
 def test_embed_layers_parameter_shows_those_layers(client):
     page = text(client.get("/embed?layers=districts,parks"))
-    layers = embedded_layers(page)
+    layers = map_layers(client, page)
     snap = client.application.extensions["layers"].snapshot()
     assert len(layers) == 2
     assert {f["id"] for f in layers[1]["features"]} == {f["id"] for f in snap.layers["parks"]["features"]}
     assert page_config(page)["highlight"] is None
     # with a place: that place highlighted among the layers
     page = text(client.get("/embed?layers=huaiyin-five-battlefields&place=" + PLACE))
-    assert page_config(page)["highlight"] == PLACE and len(embedded_layers(page)) == 1
+    assert page_config(page)["highlight"] == PLACE and len(map_layers(client, page)) == 1
     # every layer when neither is given
-    assert len(embedded_layers(text(client.get("/embed")))) == len(snap.layers)
+    assert len(map_layers(client, text(client.get("/embed")))) == len(snap.layers)
 
 
 def test_embed_basemaps(client):
@@ -174,7 +210,7 @@ def test_embed_basemaps(client):
     wgs = text(client.get(f"/embed?place={PLACE}&basemap=none"))
 
     def first_vertex(page):
-        fc = next(fc for fc in embedded_layers(page) if any(f["id"] == PLACE for f in fc["features"]))
+        fc = next(fc for fc in map_layers(client, page) if any(f["id"] == PLACE for f in fc["features"]))
         return next(f for f in fc["features"] if f["id"] == PLACE)["geometry"]["coordinates"][0][0]
     assert first_vertex(amap) == pytest.approx(list(wgs84_to_gcj02(*first_vertex(wgs))), abs=2e-6)
 
@@ -182,7 +218,7 @@ def test_embed_basemaps(client):
 def test_embed_language(client):
     page = text(client.get(f"/embed?place={PLACE}&lang=en"))
     assert '<html lang="en">' in page
-    assert "Jinan International Medical Science Center" in page_config(page)["popups"][PLACE]
+    assert "Jinan International Medical Science Center" in popup_html(client, page, PLACE)
     assert "<title>Jinan International Medical Science Center — Jinan Zones</title>" in page
     assert '<html lang="zh-Hans">' in text(client.get(f"/embed?place={PLACE}"))
 
@@ -247,9 +283,11 @@ def test_embed_unknown_place_is_404(client, place):
 
 
 def test_embed_pages_are_rendered_once_per_view(layers_dir, monkeypatch):
+    import webmap.embed.views
+
     calls = []
-    real = mapview.build_map
-    monkeypatch.setattr(mapview, "build_map", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = webmap.embed.views.build_map
+    monkeypatch.setattr(webmap.embed.views, "build_map", lambda *a, **k: calls.append(1) or real(*a, **k))
     client = create_app({"LAYERS_DIR": str(layers_dir)}).test_client()
     for query in ("", "&popup=0", "&title=One", "&title=Two", "&popup=1&title=One"):
         assert client.get(f"/embed?place={PLACE}{query}").status_code == 200
@@ -277,7 +315,7 @@ def test_builder_page_gives_a_snippet_a_link_and_a_preview(client):
     assert f'<iframe class="jz-builder-preview" src="{html.escape(src, quote=False)}' in page.replace("&#34;", '"')
     assert f'<option value="{PLACE}"' in page and f'<option value="{PLACE}" data-zh="济南国际医学科学中心" ' in page
     assert re.search(rf'<option value="{PLACE}"[^>]* selected>', page)
-    assert 'src="/static/embed-builder.js' in page
+    assert re.search(r'src="/assets/[0-9a-f]{12}/jz/embed-builder.js"', page)
     assert "http://localhost/images/huaiyin/medical-science-center.png" in page
     # full width: no width attribute, width:100%
     full = snippet(text(client.get(f"/embed/builder?place={PLACE}&width=100%25&height=300")))
@@ -303,8 +341,8 @@ def test_place_page_carries_the_builder(client):
 
 
 def test_builder_is_linked_from_the_map_panel(client):
-    assert 'href="/embed/builder"' in page_config(text(client.get("/")))["panel"]
-    assert 'href="/embed/builder?lang=en"' in page_config(text(client.get("/?lang=en")))["panel"]
+    assert 'href="/embed/builder"' in template_html(text(client.get("/")), "panel")
+    assert 'href="/embed/builder?lang=en"' in template_html(text(client.get("/?lang=en")), "panel")
 
 
 # ----------------------------------------------------------------------------------- framing
@@ -320,10 +358,10 @@ def test_builder_is_linked_from_the_map_panel(client):
 def test_framing_header_of_each_route(client, url, embeddable):
     r = client.get(url)
     if embeddable:
-        assert r.headers["Content-Security-Policy"] == "frame-ancestors *", url
+        assert csp(r)["frame-ancestors"] == "*", url
         assert "X-Frame-Options" not in r.headers, url
     else:
-        assert r.headers["Content-Security-Policy"] == "frame-ancestors 'self'", url
+        assert csp(r)["frame-ancestors"] == "'self'", url
         assert r.headers["X-Frame-Options"] == "SAMEORIGIN", url
 
 
@@ -376,7 +414,8 @@ def test_map_views_have_cards_and_the_bare_map_none(client):
     assert "og:title" not in meta(text(client.get("/")))
 
 
-def test_cards_are_built_from_the_request_host_not_cached_with_it(client):
+def test_cards_are_built_from_the_request_host_not_cached_with_it(layers_dir):
+    client = create_app({"LAYERS_DIR": str(layers_dir), "TRUSTED_HOSTS": [".example"]}).test_client()
     a = meta(text(client.get(f"/places/{PLACE}", base_url="http://one.example")))
     b = meta(text(client.get(f"/places/{PLACE}", base_url="http://two.example")))
     assert a["og:image"].startswith("http://one.example/") and b["og:image"].startswith("http://two.example/")
@@ -408,3 +447,13 @@ def test_oembed_of_an_embed_url_keeps_its_choices(client):
     assert j["title"] == "Hi"
     for bad in ("http://localhost/embed?lang=fr", "http://localhost/embed?place=no/such", "/?controls=compass"):
         assert client.get("/oembed", query_string={"url": bad}).status_code == 404, bad
+
+
+@pytest.mark.parametrize("url", [
+    "/images/parks.png?width=²", "/images/parks.png?width=①", "/images/parks.png?width=١٢٣",
+    f"/embed/builder?place={PLACE}&width=²", f"/embed/builder?place={PLACE}&height=①",
+    f"/oembed?url=http://localhost/places/{PLACE}&maxwidth=²", f"/oembed?url=http://localhost/places/{PLACE}&maxheight=٣٠٠",
+])
+def test_unicode_digits_are_a_400_with_a_message_not_a_500(client, url):
+    resp = client.get(url)
+    assert resp.status_code == 400 and "ASCII digits" in text(resp)

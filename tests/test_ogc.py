@@ -13,7 +13,7 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from conftest import ROOT, collection, require_tool
+from conftest import ROOT, collection, require_tool, reseal
 from webmap import create_app
 
 CATALOG = json.loads((ROOT / "layers" / "catalog.json").read_text(encoding="utf-8"))
@@ -66,6 +66,41 @@ def test_every_layer_is_a_collection_with_its_extent_and_downloads(client, catal
         assert f"http://localhost/layers/{c['id']}.gpkg" in hrefs
         assert f"{BASE}/collections/{c['id']}/items?f=json" in hrefs
         assert get_json(client, f"/ogc/collections/{c['id']}")["id"] == c["id"]
+
+
+def test_every_collection_links_its_licence(client, catalog):
+    statement = catalog["licence"]["data"]
+    for c in get_json(client, "/ogc/collections")["collections"]:
+        licences = [lk for lk in c["links"] if lk["rel"] == "license"]
+        assert [lk["title"] for lk in licences] == [statement], c["id"]
+        assert licences[0]["href"].startswith("https://") and licences[0]["type"] == "text/html"
+    page = client.get("/ogc/collections/parks?f=html").get_data(as_text=True)
+    assert f'rel="license" href="{licences[0]["href"]}"' in page and statement.split(";")[0] in page
+
+
+def test_borrowed_shapes_are_a_queryable_a_client_can_filter_out(client, layers_dir):
+    queryables = get_json(client, "/ogc/collections/projects/queryables")["properties"]
+    assert {"borrowed_from", "precision", "kind", "district"} <= set(queryables)
+    assert "citations" not in queryables and "sources" not in queryables          # not filterable
+    assert queryables["precision"]["enum"] == ["district", "site", "street", "zone"]
+    feats = collection(layers_dir, "projects")["features"]
+    own = [f["id"] for f in feats if f["properties"]["borrowed_from"] is None]
+    borrowed = [f["id"] for f in feats if f["properties"]["borrowed_from"] == "370104"]
+    assert 0 < len(own) < len(feats) and borrowed
+    url = "/ogc/collections/projects/items?limit=1000&borrowed_from="
+    assert [f["id"] for f in get_json(client, url + "null")["features"]] == own
+    assert [f["id"] for f in get_json(client, url + "370104")["features"]] == borrowed
+    # a 3×3 km box in Huaiyin: the district-wide items match any box inside the district; without them,
+    # only what is really placed there
+    box = "116.90,36.64,116.93,36.67"
+    every = get_json(client, f"/ogc/collections/projects/items?limit=1000&bbox={box}")["features"]
+    placed = get_json(client, f"/ogc/collections/projects/items?limit=1000&bbox={box}&borrowed_from=null")["features"]
+    assert {f["properties"]["borrowed_from"] for f in placed} == {None}
+    assert len(placed) < len(every) and any(f["properties"]["borrowed_from"] == "370104" for f in every)
+    doc = get_json(client, "/ogc/openapi?f=json")
+    param = next(p for p in doc["paths"]["/collections/projects/items"]["get"]["parameters"]
+                 if p.get("name") == "borrowed_from")
+    assert "borrowed_from=null" in param["description"]
 
 
 def test_openapi_document_describes_items_of_every_collection(client, catalog):
@@ -179,6 +214,7 @@ def test_html_shows_injected_markup_as_text(tmp_path):
     fc["features"][0]["properties"]["name"] += "<script>window.__pwned=1</script>"
     fc["features"][0]["properties"]["citations"][0]["quote"] += '"><img src=x onerror="window.__pwned=2">'
     (layers / "parks.geojson").write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
+    reseal(layers)
     client = create_app({"LAYERS_DIR": str(layers)}).test_client()
     fid = fc["features"][0]["id"]
     for url in ("/ogc/collections/parks/items?f=html", item_url("parks", fid) + "?f=html"):
@@ -215,11 +251,13 @@ def test_unknown_collections_items_and_paths_are_404_json(client, url):
                                    "bbox=1,inf,2,3", "bbox=0,10,1,5", "limit=abc", "limit=0", "limit=-1",
                                    "limit=1.5", "limit=", "offset=abc", "offset=-1", "offset=1.5", "f=xml",
                                    "crs=EPSG:3857", "sortby=nope", "properties=nope", "filter=kind='zone'",
-                                   "q=park"])
+                                   "q=park", "limit=1001", "limit=%D9%A1", "lang=zz", "f=", "skipGeometry=maybe",
+                                   "area_km2=abc", "area_km2=nan", "bbox-crs=EPSG:4326"])
 def test_malformed_parameters_are_400_json(client, query):
     r = client.get(f"/ogc/collections/projects/items?{query}")
     assert r.status_code == 400 and r.is_json, (query, r.status_code)
-    assert r.get_json()["description"]
+    body = r.get_json()
+    assert body["description"] and isinstance(body["code"], str)
 
 
 ODD = ["/ogc/collections/projects/items?limit=99999999999999999999", "/ogc/collections/projects/items?offset=1e400",
@@ -248,10 +286,10 @@ def test_odd_input_never_gives_a_500(client, url):
     assert client.get(url, headers={"Accept": "text/html", "Accept-Language": "zz, *;q=0.1"}).status_code < 500
 
 
-def test_limit_is_capped_and_hits_only_count(client, layers_dir):
+def test_limit_above_the_documented_maximum_is_refused_and_hits_only_count(client, layers_dir):
     n = len(collection(layers_dir, "projects")["features"])
-    page = get_json(client, "/ogc/collections/projects/items?limit=99999")
-    assert page["numberReturned"] == n
+    assert get_json(client, "/ogc/collections/projects/items?limit=1000")["numberReturned"] == n
+    assert get_json(client, "/ogc/collections/projects/items?limit=1001", status=400)["code"] == "InvalidParameterValue"
     page = get_json(client, "/ogc/collections/projects/items?resulttype=hits")
     assert page["numberMatched"] == n and page["features"] == []
 
@@ -279,6 +317,25 @@ def test_gdal_oapif_lists_every_layer_and_copies_each_with_its_ids(live_server, 
         assert ids == [str(f["id"]) for f in fc["features"]], name
         for g, f in zip(geoms, fc["features"]):
             assert shapely.hausdorff_distance(shapely.from_wkb(g), shape(f["geometry"])) < 1e-7
+
+
+@pytest.mark.gdal
+def test_gdal_filters_borrowed_shapes_on_the_server_and_drops_them(live_server):
+    ogrinfo = require_tool("ogrinfo", "GDAL's OGC API – Features client")
+    fc = json.loads(urllib.request.urlopen(f"{live_server}/layers/projects.geojson", timeout=30).read())
+    url = f"OAPIF:{live_server}/ogc"
+
+    def count(where: str) -> tuple[int, str]:
+        out = subprocess.run([ogrinfo, "-ro", "-so", url, "projects", "-where", where, "--debug", "on"],
+                             capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        return int(re.search(r"Feature Count: (\d+)", out.stdout).group(1)), out.stderr
+
+    n, log = count("borrowed_from = '370104'")
+    assert n == sum(f["properties"]["borrowed_from"] == "370104" for f in fc["features"]) > 0
+    assert "borrowed_from=370104" in log            # GDAL found the parameter in /ogc/openapi: filtered by us
+    n, _ = count("borrowed_from IS NULL")
+    assert n == sum(f["properties"]["borrowed_from"] is None for f in fc["features"]) > 0
 
 
 @pytest.mark.gdal

@@ -1,5 +1,6 @@
 """The project sets itself up from what is committed: seeds, catalog, dependency lists, CLI."""
 import hashlib
+import json
 import re
 import tomllib
 
@@ -66,3 +67,30 @@ def test_cli_help_lists_the_subcommands():
 def test_readme_shows_the_two_commands():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make run" in readme and "make test" in readme
+
+
+def test_a_normal_install_reads_the_layers_from_any_folder(tmp_path):
+    """`pip install .` (not editable), then `import geo` elsewhere: the layers come as package data."""
+    import shutil
+    import subprocess
+    import sys
+
+    src = tmp_path / "src"
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".venv", ".git", "tests", "build", "*.egg-info",
+                                                             "__pycache__", ".pytest_cache"), symlinks=True)
+    target = tmp_path / "site"
+    pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target),
+                          str(src)], capture_output=True, text=True, timeout=300)
+    assert pip.returncode == 0, pip.stderr
+    shutil.rmtree(src)                                    # nothing may point back into a checkout
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    code = ("import geo; p = geo.read_layer('parks'); print(geo.__file__); print(p.crs); print(len(p)); "
+            "print(len(geo.read_citations()))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, capture_output=True, text=True, timeout=120,
+                         env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"})
+    assert out.returncode == 0, out.stderr
+    where, crs, count, cites = out.stdout.split()
+    assert where.startswith(str(target)) and crs == "EPSG:4326"
+    catalog = json.loads((ROOT / "layers" / "catalog.json").read_text(encoding="utf-8"))
+    assert int(count) == catalog["layers"]["parks"]["feature_count"] and int(cites) > 100

@@ -7,7 +7,7 @@ import yaml
 
 from conftest import ROOT, run_geo
 from geo import paths
-from geo.validate import validate_project
+from geo.build.check import validate_project
 
 
 @pytest.fixture
@@ -28,13 +28,16 @@ def _edit_yaml(path, fn):
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-def _set_shape(project, pid, **changes):
-    for f in ("shapes.yml", "shapes-extra.yml"):
-        path = project / "gazetteer" / f
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        if pid in data:
-            data[pid].update(changes)
-            path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+def _set_shape(project, pid, geometry=None, **changes):
+    """Change one place's Feature in its district's shapes file, as a curator would."""
+    path = project / "gazetteer" / "shapes" / f"{pid.split('/')[0]}.geojson"
+    fc = json.loads(path.read_text(encoding="utf-8"))
+    for f in fc["features"]:
+        if f["id"] == pid:
+            f["properties"].update(changes)
+            if geometry is not None:
+                f["geometry"] = geometry
+            path.write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
             return
     raise KeyError(pid)
 
@@ -106,21 +109,39 @@ def test_feature_with_no_citation(project):
         records.append({"id": "lixia/nowhere-park", "name": "无名之园", "name_en": "Nowhere Park", "kind": "park",
                         "district": "历下区", "adcode": "370102", "aliases": []})
     _edit_yaml(project / "gazetteer" / "lixia.yml", unnamed)
-    (project / "gazetteer" / "shapes.yml").write_text(
-        (project / "gazetteer" / "shapes.yml").read_text(encoding="utf-8")
-        + "\nlixia/nowhere-park:\n  geometry: {type: Point, coordinates: [117.02, 36.67]}\n"
-          "  precision: site\n  uncertainty_m: 100\n  geometry_source: a test fixture, not a real place\n",
-        encoding="utf-8")
+    path = project / "gazetteer" / "shapes" / "lixia.geojson"
+    fc = json.loads(path.read_text(encoding="utf-8"))
+    fc["features"].append({"type": "Feature", "id": "lixia/nowhere-park",
+                           "geometry": {"type": "Point", "coordinates": [117.02, 36.67]},
+                           "properties": {"precision": "site", "uncertainty_m": 100, "method": "placed-at-address",
+                                          "vertex_basis": "recalled", "sources": [], "note": None,
+                                          "no_source_reason": "a test fixture, not a real place"}})
+    path.write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
     _assert_named(_problems(project), "lixia/nowhere-park", "no citation")
 
 
-def test_citation_whose_quote_is_not_the_original_text(project):
-    def tamper(fc):
-        fc["features"][0]["properties"]["citations"][0]["quote"] = "伪造的引文。"
-    _edit_layer(project, "huaiyin-five-battlefields", tamper)
+def test_shape_without_provenance_is_named(project):
+    _set_shape(project, "lixia/baihuazhou", vertex_basis="guessed", sources=[{"url": "x"}])
     problems = _problems(project)
-    assert any(p.startswith("committed huaiyin-five-battlefields") and "quote is not the original text" in p
-               for p in problems), problems
+    _assert_named(problems, "lixia/baihuazhou", "vertex_basis 'guessed'")
+    _assert_named(problems, "lixia/baihuazhou", "sources must be a list of")
+
+
+def test_citation_whose_quote_is_not_the_original_text(docs_by_id):
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import Point
+
+    from geo.build.validate import check_citations
+
+    doc = next(iter(docs_by_id.values()))
+    places = gpd.GeoDataFrame({"id": ["x/a"]}, geometry=[Point(117, 36.6)], crs="EPSG:4326").set_index("id", drop=False)
+    cites = pd.DataFrame([{"place_id": "x/a", "doc": doc.id, "start": 0, "end": 6, "quote": "伪造的引文。",
+                           "marks": [[0, 2]]}])
+    assert check_citations(places, cites, docs_by_id) == [
+        f"x/a: citation quote is not the original text of {doc.id} at 0–6"]
+    cites.loc[0, "quote"] = doc.original[0:6]
+    assert check_citations(places, cites, docs_by_id) == []
 
 
 def test_framework_whose_count_differs_from_its_text(project):
@@ -153,4 +174,9 @@ def test_a_layer_edited_by_hand_is_reported(project):
     _edit_layer(project, "parks", edit)
     problems = _problems(project)
     assert any("parks.geojson" in p and "sha256" in p for p in problems), problems
-    assert any("parks.geojson" in p and "differs from what the build writes" in p for p in problems), problems
+
+
+def test_an_export_edited_by_hand_is_reported(project):
+    path = project / "layers" / "downloads" / "parks.csv"
+    path.write_bytes(path.read_bytes().replace(b"site", b"zone", 1))
+    assert any("downloads/parks.csv" in p and "sha256" in p for p in _problems(project))

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, copy_layers
+from conftest import ROOT, copy_layers, reseal
 from geo import paths
 from geo.corpus import load_corpus
 from geo.crs import wgs84_to_gcj02
 from geo.sources import sources_json
-from webmap import create_app, mapview
+from webmap import create_app
+from webmap.core import display
 
 SOE = "huaiyin/central-soe-hq-city"          # a five-battlefields zone with many citations
 PARENT_ONLY = "huaiyin/sdu-international-medical-center"   # a project whose shape is its parent zone's
@@ -55,6 +56,7 @@ def inject(layers_dir: Path) -> dict:
     docs[cite["doc"]]["title"] += PAYLOAD_SCRIPT
     (layers_dir / "sources.json").write_text(json.dumps(docs, ensure_ascii=False), encoding="utf-8")
     (layers_dir / "catalog.json").write_text(json.dumps(cat, ensure_ascii=False), encoding="utf-8")
+    reseal(layers_dir)
     return {"place": SOE, "doc": cite["doc"], "quote": cite["quote"]}
 
 
@@ -68,21 +70,41 @@ def injected(tmp_path_factory):
 # ----------------------------------------------------------------------------------- helpers
 
 def page_config(page: str) -> dict:
-    """The settings map.js receives (popups, legend, panel), from the page's JSON element."""
+    """The settings map.js receives (layers, popup URL, credit, words), from the page's JSON element."""
     m = re.search(r'<script type="application/json" id="[^"]+_config">(.*?)</script>', page, re.S)
     assert m, "the map page carries no settings element"
     return json.loads(m.group(1))
 
 
-def embedded_layers(page: str) -> list[dict]:
-    """The FeatureCollections Folium embedded in the map script."""
-    return [json.loads(m) for m in re.findall(r"_add\((\{.*\})\);", page)]
+def map_layers(client, page: str) -> list[dict]:
+    """The FeatureCollections the map draws: fetched from their URL as the browser does, or inline."""
+    out = []
+    for layer in page_config(page)["layers"]:
+        if "data" in layer:
+            out.append(layer["data"])
+        else:
+            resp = client.get(layer["url"])
+            assert resp.status_code == 200 and resp.mimetype == "application/geo+json", layer["url"]
+            out.append(resp.get_json())
+    return out
+
+
+def popup_html(client, page: str, place_id: str) -> str:
+    """A place's popup, fetched from the URL the page gives, as map.js does when it opens."""
+    resp = client.get(page_config(page)["popup"].replace("__ID__", place_id))
+    assert resp.status_code == 200
+    return text(resp)
+
+
+def template_html(page: str, name: str) -> str:
+    """The content of the page's <template id="jz-NAME-html"> (the panel, the legend)."""
+    return re.search(rf'<template id="jz-{name}-html">(.*?)</template>', page, re.S).group(1)
 
 
 def overlay_labels(page: str) -> list[str]:
     """The layer control's labels, as the HTML Leaflet will write into the control."""
     block = re.search(r"overlays :\s*\{(.*?)\}", page, re.S).group(1)
-    return [json.loads(k) for k in re.findall(r'^\s*("(?:[^"\\]|\\.)*")\s*:\s*geo_json_', block, re.M)]
+    return [json.loads(k) for k in re.findall(r'^\s*("(?:[^"\\]|\\.)*")\s*:\s*feature_group_', block, re.M)]
 
 
 def text(resp) -> str:
@@ -93,7 +115,7 @@ def text(resp) -> str:
 
 def test_map_page_offers_every_layer_as_an_overlay(client, catalog):
     page = text(client.get("/"))
-    layers = embedded_layers(page)
+    layers = map_layers(client, page)
     assert len(layers) == len(catalog["layers"])
     assert [html.unescape(label) for label in overlay_labels(page)] == \
         [spec["title_zh"] for spec in catalog["layers"].values()]
@@ -116,28 +138,62 @@ def test_map_page_loads_scripts_and_styles_only_from_the_app(client):
     assert not re.search(r"""<(script|link)\b(?![^>]*rel="alternate")[^>]*(src|href)=["']?(https?:)?//""", page)
 
 
-def test_assets_come_from_the_installed_packages(client):
-    import xstatic.pkg.font_awesome as fa
+def _asset_urls(page: str) -> list[str]:
+    return re.findall(r'<script[^>]*\ssrc="(/assets/[^"]+)"', page) + \
+        re.findall(r'<link[^>]*rel="stylesheet"[^>]*href="(/assets/[^"]+)"', page)
+
+
+def test_assets_come_from_the_installed_packages_gzipped_and_immutable(client):
     import xstatic.pkg.leaflet as leaflet
 
-    resp = client.get(f"/assets/leaflet/{leaflet.VERSION}/leaflet.js")
-    assert resp.status_code == 200
-    assert resp.data == (Path(leaflet.BASE_DIR) / "leaflet.js").read_bytes()
-    assert resp.cache_control.max_age >= 3600
-    css = text(client.get(f"/assets/font-awesome/{fa.VERSION}/css/solid.min.css"))
-    font = re.search(r"url\(\.\./(webfonts/fa-solid-900\.woff2)\)", css).group(1)
-    assert client.get(f"/assets/font-awesome/{fa.VERSION}/{font}").status_code == 200
+    urls = _asset_urls(text(client.get("/?basemap=none")))
+    js = next(u for u in urls if u.endswith("/leaflet/leaflet.js"))
+    plain = client.get(js)
+    assert plain.status_code == 200 and "Content-Encoding" not in plain.headers
+    assert plain.data == (Path(leaflet.BASE_DIR) / "leaflet.js").read_bytes()
+    assert plain.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    for url in urls:                                          # Leaflet's and ours: sent compressed
+        packed = client.get(url, headers={"Accept-Encoding": "gzip"})
+        assert packed.headers["Content-Encoding"] == "gzip", url
+        assert len(packed.data) < len(client.get(url).data) / 2, url
+        assert "immutable" in packed.headers["Cache-Control"] and "Accept-Encoding" in packed.headers["Vary"]
+    css = next(u for u in urls if u.endswith("/leaflet/leaflet.css"))     # its relative images resolve
+    image = re.search(r"url\((images/layers\.png)\)", text(client.get(css))).group(1)
+    assert client.get(css.rsplit("/", 1)[0] + "/" + image).status_code == 200
+
+
+def test_asset_urls_change_with_the_content(client):
+    """The digest in the URL is the content's: our own script's URL names the sha256 of our files."""
+    import hashlib
+
+    from webmap.assets import STATIC
+
+    url = next(u for u in _asset_urls(text(client.get("/"))) if u.endswith("/jz/map.js"))
+    h = hashlib.sha256()
+    for name in sorted(p.name for p in STATIC.iterdir() if p.suffix in (".js", ".css")):
+        h.update(name.encode() + b"\0" + (STATIC / name).read_bytes())
+    assert url == f"/assets/{h.hexdigest()[:12]}/jz/map.js"
 
 
 @pytest.mark.parametrize("url", [
-    "/assets/bootstrap/5.3.8/js/bootstrap.js",              # not a package we serve
-    "/assets/leaflet/0.0.1/leaflet.js",                      # wrong version
-    "/assets/leaflet/1.9.3/../../../../etc/passwd",
-    "/assets/leaflet/1.9.3/%2e%2e/%2e%2e/__init__.py",
-    "/assets/leaflet/1.9.3/nope.js",
+    "/assets/0123456789ab/leaflet/leaflet.js",              # a digest of no version of ours
+    "/assets/{leaflet}/bootstrap/js/bootstrap.js",            # not a group we serve
+    "/assets/{leaflet}/leaflet/../../../../etc/passwd",
+    "/assets/{leaflet}/leaflet/%2e%2e/%2e%2e/__init__.py",
+    "/assets/{leaflet}/leaflet/leaflet-src.js",             # in the package, but not served
+    "/assets/{leaflet}/leaflet/nope.js",
+    "/static/map.js",                                       # only versioned URLs
 ])
 def test_assets_refuse_anything_else(client, url):
-    assert client.get(url).status_code == 404
+    digest = next(u for u in _asset_urls(text(client.get("/"))) if "/leaflet/" in u).split("/")[2]
+    assert client.get(url.format(leaflet=digest)).status_code == 404
+
+
+def test_no_icon_font_the_icons_are_inline_svg(client):
+    page = text(client.get("/"))
+    assert ".woff" not in page and "font-awesome" not in page.lower()
+    for icon in set(display.ICONS.values()) | {display.DEFAULT_ICON, "expand", "compress"}:
+        assert f'<symbol id="jz-i-{icon}"' in page, icon
 
 
 def test_english_interface(client, catalog):
@@ -145,15 +201,15 @@ def test_english_interface(client, catalog):
     assert '<html lang="en">' in page
     cfg = page_config(page)
     assert cfg["text"]["search"].startswith("Search")
-    assert "Legend" in cfg["legend"] and "Basemap" in cfg["panel"]
+    assert "Legend" in template_html(page, "legend") and "Basemap" in template_html(page, "panel")
     assert [html.unescape(label) for label in overlay_labels(page)] == \
         [spec["title_en"] for spec in catalog["layers"].values()]
     zh = text(client.get("/"))
-    assert '<html lang="zh-Hans">' in zh and "图例" in page_config(zh)["legend"]
+    assert '<html lang="zh-Hans">' in zh and "图例" in template_html(zh, "legend")
 
 
 def test_legend_names_every_framework_colour(client, catalog):
-    legend = page_config(text(client.get("/")))["legend"]
+    legend = template_html(text(client.get("/")), "legend")
     for fid in ("huaiyin-five-battlefields", "huaiyin-three-platforms", "lixia-axis-districts-parks"):
         name = next(f["name"] for f in catalog["frameworks"] if f["id"] == fid)
         assert name in legend
@@ -176,7 +232,7 @@ def test_basemap_choice_and_attribution(client):
 
 def test_tianditu_is_offered_only_with_a_key(layers_dir):
     keyless = create_app({"LAYERS_DIR": str(layers_dir)}).test_client()
-    assert "tianditu" not in page_config(text(keyless.get("/")))["panel"]
+    assert "tianditu" not in template_html(text(keyless.get("/")), "panel")
     assert keyless.get("/?basemap=tianditu").status_code == 400
     keyed = create_app({"LAYERS_DIR": str(layers_dir), "TIANDITU_KEY": "k-123"}).test_client()
     page = text(keyed.get("/?basemap=tianditu"))
@@ -186,7 +242,7 @@ def test_tianditu_is_offered_only_with_a_key(layers_dir):
 def test_amap_view_shifts_our_features_to_gcj02(client, layers_dir):
     def first_vertices(page):
         out = {}
-        for fc in embedded_layers(page):
+        for fc in map_layers(client, page):
             for f in fc["features"]:
                 g = f["geometry"]
                 c = (g["geometries"][0] if g["type"] == "GeometryCollection" else g)["coordinates"]
@@ -211,29 +267,31 @@ def test_amap_view_shifts_our_features_to_gcj02(client, layers_dir):
 
 
 def test_styles_read_at_a_glance(client):
-    layers = {f["id"]: f for fc in embedded_layers(text(client.get("/?basemap=none"))) for f in fc["features"]}
+    layers = {f["id"]: f for fc in map_layers(client, text(client.get("/?basemap=none"))) for f in fc["features"]}
     zone = layers[SOE]["properties"]
     assert zone["style"]["dashArray"]                       # precision "zone": dashed outline
     axes = [f for f in layers.values() if f["properties"].get("kind") == "axis" and "style" in f["properties"]]
     assert axes and all(f["properties"]["style"]["weight"] >= 6 for f in axes)
     parks = [f for f in layers.values() if f["properties"].get("kind") == "park"]
-    assert parks and all((f["properties"].get("style") or f["properties"]["marker"]).get("color") == mapview.PARK
+    assert parks and all((f["properties"].get("style") or f["properties"]["marker"]).get("color") == display.PARK
                          for f in parks)
     projects = [f for f in layers.values() if f["properties"].get("kind") == "project"]
-    assert projects and all(f["properties"]["marker"]["icon"].startswith("fa-") for f in projects)
+    assert projects and all(f["properties"]["marker"]["icon"] == display.ICONS["project"] for f in projects)
     # places known only to their district are markers flagged approximate, never district-sized polygons
     county = [f for f in layers.values() if f["properties"].get("id") == "huaiyin/new-city-parks"]
     assert county and county[0]["geometry"]["type"] == "Point" and county[0]["properties"]["marker"]["approx"]
 
 
 def test_popup_quotes_every_citation_with_the_name_marked(client, places, catalog):
-    popups = page_config(text(client.get("/")))["popups"]
     props = places[SOE]
-    pop = popups[SOE]
+    pop = popup_html(client, text(client.get("/")), SOE)
     for needle in (props["name"], props["name_en"], "片区", props["district"], "五大主战场", "三大功能平台",
                    "平方公里", "片区级", f"{props['uncertainty_m']:,.0f}"):
         assert needle in pop, needle
-    assert html.escape(props["geometry_source"][:40], quote=True) in pop
+    assert "依公开描述绘制" in pop and "坐标凭记忆估计" in pop            # method and vertex basis, in words
+    assert html.escape(props["note"], quote=True) in pop
+    for src in props["sources"]:
+        assert f'href="{html.escape(src["url"], quote=True)}"' in pop and html.escape(src["title"], quote=True) in pop
     assert pop.count('<li class="jz-cite">') == len(props["citations"])
     for c in props["citations"]:
         assert f'/sources/{c["doc"]}#c-{c["start"]}' in pop
@@ -245,7 +303,7 @@ def test_popup_quotes_every_citation_with_the_name_marked(client, places, catalo
 
 
 def test_stand_in_shapes_do_not_claim_an_area(client, places):
-    pop = page_config(text(client.get("/")))["popups"][PARENT_ONLY]
+    pop = popup_html(client, text(client.get("/")), PARENT_ONLY)
     assert "面积" not in pop and "片区级" in pop
 
 
@@ -324,7 +382,7 @@ def test_place_page_of_a_stand_in_shows_the_parent(client, places):
     page = text(client.get(f"/places/{PARENT_ONLY}"))
     parent = places[places[PARENT_ONLY]["parent"]]
     assert f'href="/places/{places[PARENT_ONLY]["parent"]}"' in page
-    assert len(embedded_layers(page)) >= 2 and parent["name"] in page
+    assert len(map_layers(client, page)) >= 2 and parent["name"] in page
 
 
 def test_place_page_in_english_and_bad_parameters(client):
@@ -387,9 +445,9 @@ def test_injected_markup_is_text_on_every_page(injected):
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in pages["place"]
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in pages["source"]
     assert "&#34;&gt;&lt;img src=x onerror=&#34;window.__pwned=2&#34;&gt;" in pages["source"]
-    popup = page_config(pages["map"])["popups"][planted["place"]]
+    popup = popup_html(client, pages["map"], planted["place"])
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in popup and "<img" not in popup
-    assert "<img" not in page_config(pages["map"])["panel"]
+    assert "<img" not in template_html(pages["map"], "panel")
     # the layer control label (Leaflet writes it as HTML) is escaped too
     label = overlay_labels(pages["map"])[1]
     assert "<img" not in label and html.unescape(label).endswith(PAYLOAD_IMG)
@@ -399,9 +457,11 @@ def test_injected_markup_is_text_on_every_page(injected):
 
 def test_pages_render_once_per_build_and_again_after_a_rebuild(tmp_path, monkeypatch):
     folder = copy_layers(tmp_path / "layers")
+    import webmap.map.views
+
     calls = []
-    real = mapview.build_map
-    monkeypatch.setattr(mapview, "build_map", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = webmap.map.views.build_map
+    monkeypatch.setattr(webmap.map.views, "build_map", lambda *a, **k: calls.append(1) or real(*a, **k))
     client = create_app({"LAYERS_DIR": str(folder)}).test_client()
     first = client.get("/").data
     body = first.split(b"</head>")[1]
@@ -432,3 +492,165 @@ def test_pages_are_gzipped_for_clients_that_accept_it(client):
     assert "Content-Encoding" not in plain.headers and packed.headers["Content-Encoding"] == "gzip"
     assert gzip.decompress(packed.data) == plain.data and len(packed.data) < len(plain.data) / 3
     assert "Accept-Encoding" in packed.headers["Vary"]
+
+
+# ----------------------------------------------------------------------------------- the core, without Flask
+
+def test_core_works_without_an_app_or_a_request(layers_dir, catalog):
+    """View parameters, display data and the Folium skeleton are plain functions of plain data."""
+    import flask
+    from werkzeug.datastructures import MultiDict
+    from werkzeug.exceptions import BadRequest
+
+    from webmap.core import mapview, view
+    from webmap.store import LayerStore
+
+    assert not flask.has_app_context() and not flask.has_request_context()
+    snap = LayerStore(layers_dir).snapshot()
+    v = view.parse(MultiDict({"place": SOE, "lang": "en", "basemap": "none"}), snap, {})
+    assert (v.place, v.lang, v.basemap) == (SOE, "en", "none")
+    with pytest.raises(BadRequest, match="Unknown basemap"):
+        view.parse(MultiDict({"basemap": "google"}), snap, {})
+    shown = display.display_layers(snap.layers, catalog)
+    shifted = display.display_layers(snap.layers, catalog, gcj02=True)
+    soe = next(f for f in shown.layers["huaiyin-five-battlefields"]["features"] if f["id"] == SOE)
+    soe_gcj = next(f for f in shifted.layers["huaiyin-five-battlefields"]["features"] if f["id"] == SOE)
+    assert soe_gcj["properties"]["anchor"] == pytest.approx(list(wgs84_to_gcj02(*soe["properties"]["anchor"])),
+                                                            abs=2e-6)
+    assert "citations" not in soe["properties"]                 # popups are fetched, not carried
+    parts = mapview.build_map([mapview.Overlay("parks", "公园", url="/display/parks.geojson?v=x")],
+                              shown.bounds["parks"], mapview.MapOptions(basemap="none"))
+    assert page_config(parts.body)["layers"] == [{"name": "parks", "url": "/display/parks.geojson?v=x"}]
+
+
+def test_markers_on_one_spot_are_spread_on_screen():
+    fc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": f"p{i}", "properties": {"id": f"p{i}", "name": f"p{i}", "kind": "project"},
+         "geometry": {"type": "Point", "coordinates": [117.0, 36.65]}} for i in range(4)]}
+    shown = display.display_layers({"projects": fc}, {"layers": {}, "frameworks": []})
+    offsets = sorted((f["properties"]["marker"]["dx"], f["properties"]["marker"]["dy"])
+                     for f in shown.layers["projects"]["features"])
+    assert offsets == [(-13, -13), (-13, 13), (13, -13), (13, 13)]          # a 2×2 grid, one pin apart
+
+
+def test_text_segments_skip_bad_and_overlapping_spans():
+    from webmap.core.text import segments
+
+    assert segments("abcdef", 10, [(11, 13, "x"), (12, 14, "overlap"), (15, 99, "out"), (14, 14, "empty")]) == \
+        [("a", None), ("bc", "x"), ("def", None)]
+
+
+@pytest.mark.parametrize("raw", ["²", "①", "١٢٣", "８００", "-5", "5.0", " 800", "1e3", "1999999"])
+def test_integer_parameters_take_ascii_digits_in_range_only(raw):
+    from werkzeug.datastructures import MultiDict
+    from werkzeug.exceptions import BadRequest
+
+    from webmap.core.view import integer
+
+    with pytest.raises(BadRequest, match="ASCII digits"):
+        integer(MultiDict({"width": raw}), "width", 800, 200, 2000)
+    assert integer(MultiDict({"width": "0800"}), "width", 800, 200, 2000) == 800
+    assert integer(MultiDict(), "width", 800, 200, 2000) == 800
+
+
+# ----------------------------------------------------------------------------------- what the shell fetches
+
+def test_display_layers_are_versioned_and_cacheable(client):
+    page = text(client.get("/?basemap=none"))
+    url = page_config(page)["layers"][0]["url"]
+    build = client.application.extensions["layers"].snapshot().build
+    assert f"v={build}" in url
+    resp = client.get(url)
+    assert resp.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert client.get(url.split("?")[0]).headers["Cache-Control"] == "no-cache"     # unversioned: revalidate
+    packed = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    amap = page_config(text(client.get("/?basemap=amap")))["layers"][0]["url"]
+    assert "crs=gcj02" in amap and client.get(amap).status_code == 200
+    assert client.get("/display/parks.geojson?crs=bd09").status_code == 400
+    assert client.get("/display/nope.geojson").status_code == 404
+
+
+def test_popups_are_fetched_per_place_and_districts_have_one_too(client, catalog):
+    page = text(client.get("/?lang=en"))
+    pop = popup_html(client, page, SOE)
+    assert pop.startswith('<div class="jz-pop">') and "Quoted in the sources" in pop
+    district = json.loads((ROOT / "layers" / "districts.geojson").read_text(encoding="utf-8"))["features"][0]
+    assert district["properties"]["name"] in popup_html(client, page, str(district["id"]))
+    assert client.get("/popups/no/such-place").status_code == 404
+    assert client.get(f"/popups/{SOE}?lang=xx").status_code == 400
+
+
+# ----------------------------------------------------------------------------------- security headers
+
+EVERY_KIND = ["/", f"/?place={SOE}", f"/places/{SOE}", "/sources/", "/layers/", "/layers/parks.geojson",
+              "/ogc/", "/ogc/collections/parks/items?f=json", f"/popups/{SOE}", "/display/parks.geojson",
+              "/embed?layers=parks", "/embed/builder", "/images/parks.png?width=400", "/oembed?url=/",
+              "/no-such-page", "/?lang=xx", "/layers/nope.geojson"]
+
+
+@pytest.mark.parametrize("url", EVERY_KIND)
+def test_every_response_has_nosniff_a_referrer_policy_and_a_csp(client, url):
+    r = client.get(url)
+    assert r.headers["X-Content-Type-Options"] == "nosniff", url
+    assert r.headers["Referrer-Policy"] == "strict-origin-when-cross-origin", url
+    policy = dict(p.strip().partition(" ")[::2] for p in r.headers["Content-Security-Policy"].split(";"))
+    assert policy["object-src"] == "'none'" and policy["base-uri"] == "'self'"
+    assert policy["script-src"].startswith("'self'") and "unsafe" not in policy["script-src"]
+
+
+def test_csp_allows_exactly_the_inline_scripts_of_the_page(client):
+    import base64
+    import hashlib
+
+    for url in ("/", f"/places/{SOE}", "/embed?layers=parks"):
+        r = client.get(url)
+        page = r.get_data()
+        inline = re.findall(rb'<script>(.*?)</script>', page, re.S)
+        assert inline, url
+        wanted = {"'sha256-" + base64.b64encode(hashlib.sha256(body).digest()).decode() + "'" for body in inline}
+        sources = set(r.headers["Content-Security-Policy"].split(";")[0].split()[1:])
+        assert sources == {"'self'"} | wanted, url
+    # a gzipped page carries the same policy as the plain one
+    assert client.get("/", headers={"Accept-Encoding": "gzip"}).headers["Content-Security-Policy"] == \
+        client.get("/").headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("url", ["/", f"/places/{SOE}", "/layers/parks.geojson", "/ogc/", "/embed", f"/popups/{SOE}"])
+def test_method_not_allowed_says_which_are(client, url):
+    r = client.post(url)
+    assert r.status_code == 405
+    assert set(m.strip() for m in r.headers["Allow"].split(",")) >= {"GET", "HEAD"}, url
+
+
+# ----------------------------------------------------------------------------------- hosts
+
+@pytest.mark.parametrize("url", ["/", f"/places/{SOE}", "/oembed?url=/", "/ogc/", "/layers/parks.geojson",
+                                 "/embed/builder", "/no-such-page"])
+def test_an_untrusted_host_is_a_400(client, url):
+    r = client.get(url, base_url="http://evil.example")
+    assert r.status_code == 400 and "evil.example" in text(r) and "TRUSTED_HOSTS" in text(r)
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert client.get(url, base_url="http://127.0.0.1:5000").status_code in (200, 404)      # loopback is trusted
+    assert client.get(url, base_url="http://localhost:8000").status_code in (200, 404)
+
+
+def test_trusted_hosts_setting_adds_names_and_their_subdomains(layers_dir):
+    app = create_app({"LAYERS_DIR": str(layers_dir), "TRUSTED_HOSTS": ["zones.example.org", ".news.example"]})
+    c = app.test_client()
+    assert c.get("/", base_url="https://zones.example.org").status_code == 200
+    assert c.get("/", base_url="https://maps.news.example").status_code == 200
+    assert c.get("/", base_url="https://zones.example.org.evil.example").status_code == 400
+
+
+def test_base_url_makes_every_absolute_url_canonical(layers_dir):
+    app = create_app({"LAYERS_DIR": str(layers_dir), "BASE_URL": "https://zones.example.org"})
+    c = app.test_client()
+    for host in ("http://127.0.0.1:5000", "https://zones.example.org"):       # whatever Host reached us
+        oembed = c.get("/oembed?url=https://zones.example.org/places/" + SOE, base_url=host).get_json()
+        assert 'src="https://zones.example.org/embed?place=' in oembed["html"]
+        assert oembed["provider_url"] == "https://zones.example.org/"
+        links = c.get("/ogc/collections?f=json", base_url=host).get_json()["links"]
+        assert links and all(link["href"].startswith("https://zones.example.org/") for link in links)
+        page = text(c.get(f"/places/{SOE}", base_url=host))
+        assert 'content="https://zones.example.org/images/' in page

@@ -1,63 +1,86 @@
-"""Leaflet and Font Awesome served by the app itself, from the files of installed Python packages.
+"""Leaflet and our own scripts and styles, served by the app: compressed once, cached for a year.
 
 Folium points its pages at CDNs, which are slow or blocked for many users in mainland China and
-useless offline. The XStatic packages on PyPI ship the same files; this blueprint serves them under
-versioned URLs (`/assets/<package>/<version>/<file>`) that can be cached for a year. Only the
-packages listed here, and only asset file types, are reachable.
+useless offline; the XStatic package on PyPI ships Leaflet's files. At startup every asset is read
+once, gzip-compressed once (when that saves bytes) and given a URL carrying the sha256 of its
+group's files (`/assets/<digest>/<group>/<file>`), so a response can say `immutable` and a new
+version is never served stale. Relative URLs inside a stylesheet (Leaflet's images) keep working
+because a group's files share one digest. Only the files listed here are reachable.
 """
 from __future__ import annotations
 
+import gzip
 import hashlib
-import importlib
-from functools import lru_cache
+import mimetypes
+from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, send_from_directory, url_for
-
-from webmap.mapview import Assets
+import xstatic.pkg.leaflet as leaflet
+from flask import Blueprint, Flask, Response, abort, current_app, request, url_for
 
 bp = Blueprint("assets", __name__)
 
-PACKAGES = {"leaflet": "xstatic.pkg.leaflet", "font-awesome": "xstatic.pkg.font_awesome"}
-SUFFIXES = {".js", ".css", ".png", ".svg", ".woff2", ".woff", ".ttf", ".map"}
+STATIC = Path(__file__).resolve().parent / "static"
 YEAR = 365 * 24 * 3600
+COMPRESSIBLE = {".js", ".css", ".svg", ".map"}
 
 
-@lru_cache(maxsize=None)
-def package(name: str) -> tuple[str, Path]:
-    """(version, data folder) of an asset package."""
-    mod = importlib.import_module(PACKAGES[name])
-    return mod.VERSION, Path(mod.BASE_DIR)
+@dataclass(frozen=True)
+class Asset:
+    body: bytes
+    gzipped: bytes | None
+    mimetype: str
 
 
-@bp.get("/assets/<name>/<version>/<path:filename>")
-def file(name: str, version: str, filename: str):
-    if name not in PACKAGES or version != package(name)[0] or Path(filename).suffix not in SUFFIXES:
-        abort(404)
-    return send_from_directory(package(name)[1], filename, max_age=YEAR)
+def _groups() -> dict[str, tuple[Path, list[str]]]:
+    leaflet_dir = Path(leaflet.BASE_DIR)
+    images = sorted(p.relative_to(leaflet_dir).as_posix() for p in (leaflet_dir / "images").glob("*.png"))
+    return {"leaflet": (leaflet_dir, ["leaflet.js", "leaflet.css", *images]),
+            "jz": (STATIC, sorted(p.name for p in STATIC.iterdir() if p.suffix in (".js", ".css")))}
 
 
-def asset_url(name: str, filename: str) -> str:
-    return url_for("site.assets.file", name=name, version=package(name)[0], filename=filename)
+class AssetStore:
+    """Every asset in memory, with its gzip copy and the digest of its group."""
+
+    def __init__(self) -> None:
+        self.files: dict[tuple[str, str], Asset] = {}
+        self.digests: dict[str, str] = {}
+        for group, (folder, names) in _groups().items():
+            h = hashlib.sha256()
+            for name in names:
+                body = (folder / name).read_bytes()
+                h.update(name.encode() + b"\0" + body)
+                packed = None
+                if Path(name).suffix in COMPRESSIBLE:
+                    packed = gzip.compress(body, compresslevel=9, mtime=0)
+                    packed = packed if len(packed) < len(body) * 0.9 else None
+                mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+                self.files[group, name] = Asset(body, packed, mimetype)
+            self.digests[group] = h.hexdigest()[:12]
 
 
-@lru_cache(maxsize=None)
-def _digest(path: str) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+def install(app: Flask) -> None:
+    app.extensions["assets"] = AssetStore()
+    app.register_blueprint(bp)
+    app.add_template_global(asset_url)
 
 
-def static_url(filename: str) -> str:
-    """Our own static file, with its content hash in the URL so a new version is never stale."""
-    path = Path(current_app.static_folder) / filename
-    return url_for("static", filename=filename, v=_digest(str(path)))
+@bp.get("/assets/<digest>/<group>/<path:filename>")
+def file(digest: str, group: str, filename: str):
+    assets: AssetStore = current_app.extensions["assets"]
+    asset = assets.files.get((group, filename))
+    if asset is None or assets.digests[group] != digest:
+        abort(404, description="No such asset in this version of the app.")
+    use_gzip = asset.gzipped is not None and request.accept_encodings["gzip"] > 0
+    resp = Response(asset.gzipped if use_gzip else asset.body, mimetype=asset.mimetype)
+    if use_gzip:
+        resp.headers["Content-Encoding"] = "gzip"
+    resp.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+    resp.headers["Vary"] = "Accept-Encoding"
+    return resp
 
 
-def map_assets() -> Assets:
-    """Everything a map page loads, in order: Leaflet, Font Awesome (solid icons), our script and style."""
-    return Assets(
-        js=(("leaflet", asset_url("leaflet", "leaflet.js")), ("jz_map", static_url("map.js"))),
-        css=(("leaflet_css", asset_url("leaflet", "leaflet.css")),
-             ("fa_css", asset_url("font-awesome", "css/fontawesome.min.css")),
-             ("fa_solid_css", asset_url("font-awesome", "css/solid.min.css")),
-             ("jz_map_css", static_url("map.css"))),
-    )
+def asset_url(group: str, filename: str) -> str:
+    """The versioned URL of an asset: `asset_url("jz", "map.js")`."""
+    return url_for("assets.file", digest=current_app.extensions["assets"].digests[group], group=group,
+                   filename=filename)

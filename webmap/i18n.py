@@ -17,6 +17,7 @@ UI = {
         "search_label": "搜索地名",
         "no_match": "无匹配",
         "fullscreen": "全屏",
+        "loading": "加载中…",
         "legend": "图例",
         "kind": "类型",
         "district": "所在区",
@@ -103,6 +104,7 @@ UI = {
         "search_label": "Search places",
         "no_match": "No match",
         "fullscreen": "Full screen",
+        "loading": "Loading…",
         "legend": "Legend",
         "kind": "Kind",
         "district": "District",
@@ -194,11 +196,20 @@ PRECISION = {
 }
 
 METHOD = {
-    "zh": {"drawn": "依公开描述绘制", "clipped": "依公开描述绘制并裁切到区界",
-           "district": "以所在区范围代替", "parent": "以上级片区范围代替"},
-    "en": {"drawn": "drawn from a public description",
-           "clipped": "drawn from a public description, clipped to the district",
-           "district": "the district stands in", "parent": "the parent zone stands in"},
+    "zh": {"official-boundary": "依官方四至或规划绘制", "drawn-from-description": "依公开描述绘制",
+           "placed-at-address": "按公开地址定位", "parent": "以上级片区范围代替", "district": "以所在区范围代替",
+           "traced": "在底图上描绘"},
+    "en": {"official-boundary": "drawn from an official boundary description", "drawn-from-description":
+           "drawn from a public description", "placed-at-address": "placed at a published address",
+           "parent": "the parent zone stands in", "district": "the district stands in",
+           "traced": "traced on a basemap"},
+}
+
+VERTEX_BASIS = {
+    "zh": {"official": "坐标来自官方数据", "traced": "坐标在底图上描绘", "geocoded": "坐标来自公开坐标",
+           "recalled": "坐标凭记忆估计"},
+    "en": {"official": "coordinates from official data", "traced": "coordinates traced on a basemap",
+           "geocoded": "coordinates from a published location", "recalled": "coordinates estimated from memory"},
 }
 
 

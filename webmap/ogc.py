@@ -1,9 +1,16 @@
 """/ogc: OGC API – Features (Part 1 Core, GeoJSON and HTML) over every layer, done by pygeoapi.
 
+Longer than 250 lines: the pygeoapi configuration, the routes and the exception bodies of one API,
+kept side by side so that they agree (the parameter rules live with the OpenAPI document).
+
 pygeoapi (the OSGeo reference implementation) answers the protocol: landing page, conformance,
-collections, items with bbox/limit/offset and next/prev links, single items, the OpenAPI document.
-We mount its API core (`pygeoapi.api.API` and its endpoint functions) behind a blueprint of our
-own rather than importing `pygeoapi.flask_app`, because that module reads a YAML config and an
+collections, items with bbox/limit/offset and next/prev links, single items. Ours are the OpenAPI
+document (`webmap.ogc_openapi`, self-contained) and the check of every parameter against it before
+pygeoapi runs, the OGC exception body of every error under /ogc, and GeoJSON item pages written
+from the layer index (`webmap.ogc_items`; pygeoapi's per-request path costs ~1 ms a page).
+
+We mount pygeoapi's API core (`pygeoapi.api.API` and its endpoint functions) behind a blueprint of
+our own rather than importing `pygeoapi.flask_app`, because that module reads a YAML config and an
 OpenAPI file named by the PYGEOAPI_CONFIG/PYGEOAPI_OPENAPI environment variables at import time and
 keeps one global configuration per process — which fights `create_app(config)` and rebuilt layers.
 Here the configuration is made in code from catalog.json, once per build and base URL, and items
@@ -15,14 +22,30 @@ import json
 import logging
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, make_response, request
+from flask import Blueprint, Response, current_app, make_response, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import PathConverter
 
-from webmap import fastpath
+from webmap import fastpath, ogc_items
+from webmap.ogc_openapi import CRS84, FORMATS, LANGUAGES, MAX_LIMIT, check_query, openapi_document
+from webmap.ogc_provider import LayerIndex, index_layer
+from webmap.store import Snapshot
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
+
+
+class AnyPath(PathConverter):
+    """Werkzeug's path converter without its limits: a feature id may hold a newline or start with
+    '/', and such a request must still reach this blueprint (a 404 in the OGC exception format)."""
+    regex = r"(?s:.+?)"
+    part_isolating = False
+
+
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("anypath", AnyPath))
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "ogc"
 PROVIDER = "webmap.ogc_provider.MemoryProvider"
@@ -34,20 +57,55 @@ ITEMTYPES = {"get_collection_items", "get_collection_item", "get_collection_quer
 
 
 def _store():
-    from webmap import store
+    from webmap.store import current
 
-    return store()
+    return current()
 
 
-def _layer_index(name: str):
-    from webmap.ogc_provider import index_layer
+@dataclass
+class _Build:
+    """What /ogc keeps per build: the layers' snapshot, the indexes made from it so far and the
+    pygeoapi API objects, one per base URL."""
+    snapshot: Snapshot
+    indexes: dict[str, LayerIndex] = field(default_factory=dict)
+    apis: OrderedDict = field(default_factory=OrderedDict)
 
-    st = _store()
-    return st.cached(("ogc-index", name), lambda: index_layer(st.snapshot().layers[name]))
+
+def _build() -> _Build:
+    """The current build's state: one look at catalog.json per call, so a request makes one call."""
+    snap = _store().snapshot()
+    build = current_app.extensions.get("ogc-build")
+    if build is None or build.snapshot is not snap:
+        build = current_app.extensions["ogc-build"] = _Build(snap)
+    return build
+
+
+def _layer_index(name: str, build: _Build | None = None) -> LayerIndex:
+    """The layer's index for the current build, made on first use (one per layer per build)."""
+    build = build or _build()
+    index = build.indexes.get(name)
+    if index is None:
+        index = build.indexes[name] = index_layer(build.snapshot.layers[name])
+    return index
 
 
 def _source(name: str):
     return lambda: _layer_index(name)
+
+
+LICENCE_URLS = {"ODbL-1.0": "https://opendatacommons.org/licenses/odbl/1-0/"}   # SPDX id → licence text
+
+
+def licence_link(licence: dict, layers_page: str) -> dict:
+    """The rel=license link of every collection: the licence the data statement starts with (an
+    SPDX id), titled with the whole statement (which also names what is licensed otherwise)."""
+    statement = licence.get("data") or ""
+    url = next((u for spdx, u in LICENCE_URLS.items() if statement.startswith(spdx)), layers_page)
+    return {"type": "text/html", "rel": "license", "title": statement or "see the layers page", "href": url}
+
+
+def collection_title(meta: dict) -> str:
+    return f"{meta['title_zh']} — {meta['title_en']}"
 
 
 def pygeoapi_config(catalog: dict, base_url: str, download_url) -> dict:
@@ -63,9 +121,10 @@ def pygeoapi_config(catalog: dict, base_url: str, download_url) -> dict:
                                        ("zip", "application/zip", "Shapefile (zipped)"))]
         links += [{"type": "text/html", "rel": "describedby", "title": s.get("title") or s.get("url"),
                    "href": s["url"]} for s in meta.get("sources", []) if s.get("url")]
+        links.append(licence_link(licence, base_url.rsplit("/ogc", 1)[0] + "/layers/"))
         resources[name] = {
             "type": "collection",
-            "title": f"{meta['title_zh']} — {meta['title_en']}",
+            "title": collection_title(meta),
             "description": meta["description_en"],
             "keywords": ["Jinan", "济南", "urban development", name],
             "links": links,
@@ -79,9 +138,9 @@ def pygeoapi_config(catalog: dict, base_url: str, download_url) -> dict:
             "url": base_url,
             "mimetype": "application/json; charset=UTF-8",
             "encoding": "utf-8",
-            "languages": ["en-US"],
+            "languages": LANGUAGES[:1],
             "pretty_print": False,
-            "limits": {"default_items": 10, "max_items": 1000},
+            "limits": {"default_items": 10, "max_items": MAX_LIMIT},
             "templates": {"path": str(TEMPLATES)},
             "map": {"url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
                     "attribution": "© OpenStreetMap contributors"},
@@ -105,42 +164,47 @@ def pygeoapi_config(catalog: dict, base_url: str, download_url) -> dict:
     }
 
 
-def _make_api(base_url: str):
+def _make_api(base_url: str, build: _Build):
     from flask import url_for
     from pygeoapi.api import API
-    from pygeoapi.openapi import get_oas
 
-    catalog = _store().snapshot().catalog
+    catalog = build.snapshot.catalog
     root = base_url.rsplit("/ogc", 1)[0]
 
     def download_url(name, ext):
         return root + url_for("downloads.download", name=name, ext=ext)
 
     config = pygeoapi_config(catalog, base_url, download_url)
+    ident = config["metadata"]["identification"]
+    openapi = openapi_document(catalog, {name: _layer_index(name, build).filters for name in catalog["layers"]},
+                               base_url, ident["title"], ident["description"])
     root_logger = logging.getLogger()
     saved = root_logger.handlers[:], root_logger.level
     try:
-        openapi = get_oas(config)
         api = API(config, openapi)
     finally:
         # API() calls logging.basicConfig on the root logger; keep the app's logging as it was.
         root_logger.handlers[:], root_logger.level = saved[0], saved[1]
     # pygeoapi logs every 4xx at ERROR; real failures still surface as exceptions Flask logs.
     logging.getLogger("pygeoapi").setLevel(logging.CRITICAL)
-    openapi["paths"] = {p: v for p, v in openapi.get("paths", {}).items() if not p.startswith(UNMOUNTED)}
     return api
 
 
+def _base_url() -> str:
+    """OGC_URL in the app config (behind a proxy), else the URL this request came to, so links work
+    on any host and port."""
+    return current_app.config.get("OGC_URL") or f"{request.scheme}://{request.host}{request.root_path}/ogc"
+
+
 def _api():
-    """The pygeoapi API for this build and base URL: OGC_URL in the app config (behind a proxy),
-    else the URL this request came to, so links work on any host and port."""
-    base_url = current_app.config.get("OGC_URL") or request.host_url.rstrip("/") + "/ogc"
-    apis: OrderedDict = _store().cached("ogc-apis", OrderedDict)
-    api = apis.get(base_url)
+    """The pygeoapi API for this build and base URL."""
+    base_url = _base_url()
+    build = _build()
+    api = build.apis.get(base_url)
     if api is None:
-        api = apis[base_url] = _make_api(base_url)
-        while len(apis) > MAX_BASE_URLS:
-            apis.popitem(last=False)
+        api = build.apis[base_url] = _make_api(base_url, build)
+        while len(build.apis) > MAX_BASE_URLS:
+            build.apis.popitem(last=False)
     return api
 
 
@@ -171,7 +235,14 @@ def _call(name: str, fn, api, req, *args):
             del core.CONFORMANCE_CLASSES[n:]
 
 
-def _execute(name: str, *args, check_format: bool = True):
+def _check(formats: list[str], items_of: LayerIndex | None = None, args: dict | None = None) -> None:
+    """The query checked against the OpenAPI document (`check_query`); `args` defaults to this
+    request's query as a plain dict (first value of each name, as pygeoapi reads it)."""
+    check_query(request.args.to_dict() if args is None else args, formats,
+                None if items_of is None else items_of.filters)
+
+
+def _execute(name: str, *args):
     """Run the pygeoapi endpoint function `name` on this request, as pygeoapi.flask_app does per
     route. Every 200 depends only on the request and the build, so it goes to the response cache."""
     import pygeoapi.api as core
@@ -180,79 +251,140 @@ def _execute(name: str, *args, check_format: bool = True):
 
     api = _api()
     req = APIRequest.from_flask(request, api.locales)
-    if check_format and not req.is_valid():
-        headers, status, content = api.get_format_exception(req)
-    else:
-        fn = getattr(itemtypes if name in ITEMTYPES else core, name)
-        headers, status, content = _call(name, fn, api, req, *args)
+    fn = getattr(itemtypes if name in ITEMTYPES else core, name)
+    headers, status, content = _call(name, fn, api, req, *args)
+    if status >= 400 and req.format == "jsonld":
+        headers["Content-Type"] = "application/json"     # an exception body, not linked data
     if status == 200:
         if name == "landing_page" and req.format in (None, "json"):
             content = _prune(content)
         if name in GEOJSON and req.format in (None, "json"):
             headers["Content-Type"] = "application/geo+json"
         fastpath.cacheable()
-    resp = make_response(content, status)
-    resp.headers.update(headers)
+    return _response(content, status, headers)
+
+
+def _response(content: str, status: int, headers: dict) -> Response:
+    resp = Response(content, status, headers)
     resp.headers["Access-Control-Allow-Origin"] = "*"
-    resp.vary.add("Accept")
-    resp.vary.add("Accept-Language")
+    resp.headers["Vary"] = "Accept, Accept-Language"
+    return resp
+
+
+def _geojson_items(name: str, meta: dict, index: LayerIndex, args: dict) -> Response:
+    """An items page as GeoJSON from the layer index (see webmap.ogc_items), cacheable like the rest."""
+    body = ogc_items.items_page(index, args, f"{_base_url()}/collections/{name}/items",
+                                collection_title(meta))
+    fastpath.cacheable()
+    return _response(body, 200, {"Content-Type": "application/geo+json", "Content-Language": LANGUAGES[0],
+                                 "Content-Crs": f"<{CRS84}>"})
+
+
+OGC_CODES = {400: "InvalidParameterValue", 404: "NotFound", 405: "MethodNotAllowed", 406: "NotAcceptable"}
+
+
+@bp.errorhandler(HTTPException)
+def ogc_error(exc: HTTPException):
+    """Errors as the OGC exception schema has them: `code` is a string (pygeoapi's own errors look
+    the same), and a 405 keeps its Allow header."""
+    code = OGC_CODES.get(exc.code, "NoApplicableCode")
+    resp = make_response(json.dumps({"code": code, "type": code, "description": exc.description},
+                                    ensure_ascii=False), exc.code)
+    resp.mimetype = "application/json"
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        resp.headers["Allow"] = ", ".join(exc.valid_methods)
+    resp.headers["Access-Control-Allow-Origin"] = "*"
     return resp
 
 
 @bp.get("")
 @bp.get("/")
 def landing():
+    _check(FORMATS["doc"])
     return _execute("landing_page")
 
 
 @bp.get("/openapi")
 def openapi():
+    _check(FORMATS["plain"])
     return _execute("openapi_")
 
 
 @bp.get("/conformance")
 def conformance():
+    _check(FORMATS["doc"])
     return _execute("conformance")
 
 
 @bp.get("/collections")
 def collections():
+    _check(FORMATS["doc"])
     return _execute("describe_collections")
+
+
+def _known(collection_id: str, build: _Build | None = None) -> dict:
+    """The collection's catalog entry; 404 for a name that is not a layer."""
+    meta = (build or _build()).snapshot.catalog["layers"].get(collection_id)
+    if meta is None:
+        raise NotFound(description=f"no collection {collection_id!r}")
+    return meta
 
 
 @bp.get("/collections/<collection_id>")
 def collection(collection_id: str):
+    _known(collection_id)
+    _check(FORMATS["doc"])
     return _execute("describe_collections", collection_id)
 
 
 @bp.get("/collections/<collection_id>/schema")
 def schema(collection_id: str):
+    _known(collection_id)
+    _check(FORMATS["plain"])
     return _execute("get_collection_schema", collection_id)
 
 
 @bp.get("/collections/<collection_id>/queryables")
 def queryables(collection_id: str):
+    _known(collection_id)
+    _check(FORMATS["plain"])
     return _execute("get_collection_queryables", collection_id)
-
-
-UNSUPPORTED_ITEM_PARAMS = {
-    "sortby": "sorting is not offered: features come in id order",
-    "f=csv": "f=csv is not offered here: download /layers/<name>.csv (WKT geometry, full citations)",
-}
 
 
 @bp.get("/collections/<collection_id>/items")
 def items(collection_id: str):
-    # pygeoapi answers these with a 500 on our layers (IndexError in sortby parsing; its CSV
-    # formatter cannot write nested citations): refuse them clearly instead.
-    if "sortby" in request.args:
-        abort(400, description=UNSUPPORTED_ITEM_PARAMS["sortby"])
-    if request.args.get("f") == "csv":
-        abort(400, description=UNSUPPORTED_ITEM_PARAMS["f=csv"])
-    return _execute("get_collection_items", collection_id, check_format=False)
+    build = _build()
+    meta = _known(collection_id, build)
+    index = _layer_index(collection_id, build)
+    args = request.args.to_dict()
+    _check(FORMATS["doc"], index, args)
+    if ogc_items.handles(args, request.headers.get("Accept", "")):
+        return _geojson_items(collection_id, meta, index, args)
+    return _execute("get_collection_items", collection_id)
 
 
-@bp.get("/collections/<collection_id>/items/<path:item_id>")
+@bp.get("/collections/<collection_id>/items/<anypath:item_id>", merge_slashes=False)
 def item(collection_id: str, item_id: str):
     """Ids contain '/' ("huaiyin/medical-science-center"): accepted as is or encoded as %2F."""
+    _known(collection_id)
+    _check(FORMATS["doc"])
     return _execute("get_collection_item", collection_id, item_id)
+
+
+OTHER_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+@bp.route("/<anypath:rest>", methods=OTHER_METHODS, merge_slashes=False)
+@bp.route("", methods=OTHER_METHODS[1:], endpoint="root_other")
+@bp.route("/", methods=OTHER_METHODS[1:], endpoint="root_other_slash")
+def unknown(rest: str = ""):
+    """Unknown paths (404) and methods other than GET (405 with Allow) answered inside the
+    blueprint, so their bodies follow the OGC exception schema too."""
+    if request.method != "GET":
+        try:
+            endpoint, _ = current_app.url_map.bind_to_environ(request.environ).match(method="GET")
+        except HTTPException:
+            endpoint = None
+        if endpoint and endpoint != "ogc.unknown":
+            raise MethodNotAllowed(valid_methods=["GET", "HEAD", "OPTIONS"])
+    raise NotFound(description="no such resource in this OGC API")

@@ -2,8 +2,9 @@
 
 pygeoapi's stock GeoJSON provider re-reads and re-parses the file on every request (~60 req/s on
 our largest layer). This one answers from a `LayerIndex` built once per build: features in file
-order, an id → position map and the shapely geometries for `bbox`. pygeoapi instantiates providers
-per request, so the constructor only looks the index up.
+order, an id → position map, the shapely geometries in an STRtree for `bbox`, and which properties
+a client may filter on. pygeoapi instantiates providers per request, so the constructor only looks
+the index up.
 """
 from __future__ import annotations
 
@@ -17,13 +18,18 @@ import shapely
 from pygeoapi.provider.base import BaseProvider, ProviderInvalidQueryError, ProviderItemNotFoundError
 from shapely.geometry import shape
 
+from webmap.ogc_openapi import NULL
+
 
 @dataclass(frozen=True)
 class LayerIndex:
     features: list[dict]
     positions: dict[str, int]          # feature id → position
     geometries: np.ndarray             # shapely geometries, same order
+    tree: shapely.STRtree              # over `geometries`, for bbox
     fields: dict[str, dict]            # property → JSON Schema type
+    filters: dict[str, str]            # property → JSON type of a `?property=value` filter on it
+    encoded: list[str]                 # each feature as JSON, written once for GeoJSON item pages
 
 
 def _json_type(values: list) -> str:
@@ -41,19 +47,36 @@ def _json_type(values: list) -> str:
     return "string"
 
 
+def _filter_type(values: list) -> str | None:
+    """Scalars filter by their own type; lists of scalars by their members' type; objects not at all."""
+    kind = _json_type(values)
+    if kind == "array":
+        members = [m for v in values if isinstance(v, list) for m in v]
+        kind = _json_type(members) if members else "string"
+    return kind if kind in ("string", "number", "integer", "boolean") else None
+
+
 def index_layer(collection: dict) -> LayerIndex:
     feats = collection["features"]
     keys: dict[str, None] = {}
     for f in feats:
         keys.update(dict.fromkeys(f["properties"]))
-    fields = {k: {"type": _json_type([f["properties"].get(k) for f in feats])} for k in keys}
+    columns = {k: [f["properties"].get(k) for f in feats] for k in keys}
+    fields = {k: {"type": _json_type(v)} for k, v in columns.items()}
+    filters = {k: t for k, v in columns.items() if (t := _filter_type(v))}
     geoms = np.array([shape(f["geometry"]) for f in feats], dtype=object)
-    shapely.prepare(geoms)
-    return LayerIndex(feats, {str(f["id"]): i for i, f in enumerate(feats)}, geoms, fields)
+    return LayerIndex(feats, {str(f["id"]): i for i, f in enumerate(feats)}, geoms, shapely.STRtree(geoms),
+                      fields, filters, [json.dumps(f, separators=(",", ":")) for f in feats])
+
+
+VOCABULARIES = ("kind", "precision", "method", "vertex_basis", "district", "role")   # enums in /queryables
 
 
 def _matches(value, wanted: str) -> bool:
-    """Equality of a property with a query-string value; a list matches if any member does."""
+    """Equality of a property with a query-string value; a list matches if any member does, and
+    `null` matches an empty property."""
+    if wanted == NULL:
+        return value is None or value == []
     if isinstance(value, list):
         return any(_matches(v, wanted) for v in value)
     if value is None or isinstance(value, dict):
@@ -66,25 +89,25 @@ def _matches(value, wanted: str) -> bool:
     return str(value) == wanted
 
 
-def _sort_key(value) -> tuple:
-    """Orders any property values without comparing a number with a string or a dict."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return (0, value, "")
-    if isinstance(value, str):
-        return (1, 0, value)
-    return (2, 0, json.dumps(value, ensure_ascii=False, sort_keys=True))
-
-
-def _bbox_mask(geoms: np.ndarray, bbox: list[float]) -> np.ndarray:
+def in_bbox(tree: shapely.STRtree, bbox: list[float]) -> np.ndarray:
+    """Positions (ascending) of the features whose geometry intersects the box, via the STRtree."""
     if len(bbox) == 6:
         bbox = [bbox[0], bbox[1], bbox[3], bbox[4]]
     if not all(math.isfinite(v) for v in bbox):
         raise ProviderInvalidQueryError(user_msg="bbox values must be finite numbers")
     minx, miny, maxx, maxy = bbox
+    boxes = [shapely.box(minx, miny, maxx, maxy)]
     if minx > maxx:   # crosses the antimeridian: two boxes
-        return shapely.intersects(geoms, shapely.box(minx, miny, 180, maxy)) | \
-            shapely.intersects(geoms, shapely.box(-180, miny, maxx, maxy))
-    return shapely.intersects(geoms, shapely.box(minx, miny, maxx, maxy))
+        boxes = [shapely.box(minx, miny, 180, maxy), shapely.box(-180, miny, maxx, maxy)]
+    return np.unique(np.concatenate([tree.query(b, predicate="intersects") for b in boxes]))
+
+
+def select(index: LayerIndex, bbox: list[float] | None, properties: list[tuple[str, str]]) -> list[int]:
+    """Positions, in file order, of the features in `bbox` whose properties equal the values given."""
+    rows = in_bbox(index.tree, bbox).tolist() if bbox else list(range(len(index.features)))
+    if not properties:
+        return rows
+    return [i for i in rows if all(_matches(index.features[i]["properties"].get(k), v) for k, v in properties)]
 
 
 class MemoryProvider(BaseProvider):
@@ -98,6 +121,14 @@ class MemoryProvider(BaseProvider):
         source: Callable[[], LayerIndex] = provider_def["source"]
         self._index = source()
         self._fields = {k: dict(v) for k, v in self._index.fields.items()}   # pygeoapi edits these
+        # /queryables lists what `?property=value` can filter on (pygeoapi shows `properties` only),
+        # with the values a vocabulary takes in this layer
+        self.properties = list(self._index.filters)
+        for name in VOCABULARIES:
+            values = sorted({f["properties"][name] for f in self._index.features
+                             if isinstance(f["properties"].get(name), str)})
+            if name in self._fields and values:
+                self._fields[name]["values"] = values
 
     def get_fields(self) -> dict:
         return self._fields
@@ -105,24 +136,15 @@ class MemoryProvider(BaseProvider):
     def query(self, offset=0, limit=10, resulttype="results", bbox=None, datetime_=None, properties=None,
               sortby=None, select_properties=None, skip_geometry=False, q=None, filterq=None, **kwargs) -> dict:
         """Items in file order, filtered by bbox (intersects) and property equality. The layers carry
-        no time, so `datetime` selects nothing out; free text and CQL are refused, not ignored."""
+        no time, so `datetime` selects nothing out; free text and CQL are refused, not ignored
+        (`sortby` is refused before pygeoapi is called)."""
         if q:
             raise ProviderInvalidQueryError(user_msg="q (free-text search) is not supported here")
         if filterq is not None:
             raise ProviderInvalidQueryError(user_msg="CQL filters are not supported here; use bbox and "
                                                      "property=value parameters")
         idx = self._index
-        keep = np.ones(len(idx.features), dtype=bool)
-        if bbox:
-            keep &= _bbox_mask(idx.geometries, bbox)
-        rows = [i for i in np.flatnonzero(keep).tolist()
-                if all(_matches(idx.features[i]["properties"].get(k), v) for k, v in properties or [])]
-        for s in reversed(sortby or []):
-            key = s["property"]
-            present = [i for i in rows if idx.features[i]["properties"].get(key) is not None]
-            missing = [i for i in rows if idx.features[i]["properties"].get(key) is None]
-            present.sort(key=lambda i: _sort_key(idx.features[i]["properties"][key]), reverse=s["order"] == "-")
-            rows = present + missing
+        rows = select(idx, bbox, properties or [])
         page = rows[offset:offset + limit] if resulttype != "hits" else []
         features = [self._feature(i, select_properties, skip_geometry) for i in page]
         return {"type": "FeatureCollection", "features": features,

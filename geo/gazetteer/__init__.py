@@ -1,7 +1,8 @@
 """The gazetteer: places as data (YAML in this folder), checked on load.
 
-Place files (`districts.yml`, `huaiyin.yml`, …) hold names; `shapes*.yml` hold geometry keyed by
-place id; `frameworks.yml` names the planning frameworks (their members come from the text).
+Place files (`districts.yml`, `huaiyin.yml`, …) hold names; `shapes/<district>.geojson` hold each
+place's geometry and provenance (`geo.gazetteer.shapes`); `frameworks.yml` names the planning
+frameworks (their members come from the text); `layers.yml` says which places each layer shows.
 """
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ import yaml
 
 from geo.corpus import normalise_text
 from geo.errors import GeoError
+from geo.gazetteer.shapes import PRECISIONS, Shape, read_shapes
 
 KINDS = ("zone", "axis", "park", "industrial-park", "project", "landmark", "district")
-PRECISIONS = {"site": 100, "street": 300, "zone": 1000, "district": None}
-SPECIAL_FILES = ("frameworks.yml",)
+SPECIAL_FILES = ("frameworks.yml", "layers.yml")
+__all__ = ["KINDS", "PRECISIONS", "Gazetteer", "GazetteerError", "Place", "load_gazetteer", "read_gazetteer"]
 
 
 class GazetteerError(GeoError):
@@ -34,7 +36,7 @@ class Place:
     short_aliases: list[str] = field(default_factory=list)
     parent: str | None = None
     count: int | None = None
-    shape: dict = field(default_factory=dict)
+    shape: Shape | None = None
     file: str = ""
 
     @property
@@ -109,20 +111,10 @@ def read_gazetteer(folder: str | Path) -> tuple[Gazetteer, list[str]]:
         raise GazetteerError(f"{folder}: gazetteer folder not found")
     problems: list[str] = []
     places: dict[str, Place] = {}
-    shapes: dict[str, dict] = {}
     for path in sorted(folder.glob("*.yml")):
         if path.name in SPECIAL_FILES:
             continue
         data = _load_yaml(path)
-        if path.name.startswith("shapes"):
-            if not isinstance(data, dict):
-                problems.append(f"{path.name}: must map place ids to shapes")
-                continue
-            for pid, shape in data.items():
-                if pid in shapes:
-                    problems.append(f"{path.name} {pid}: shape given twice")
-                shapes[pid] = shape if isinstance(shape, dict) else {}
-            continue
         if not isinstance(data, list):
             problems.append(f"{path.name}: must be a list of place records")
             continue
@@ -139,11 +131,13 @@ def read_gazetteer(folder: str | Path) -> tuple[Gazetteer, list[str]]:
                 district=rec["district"], adcode=str(rec["adcode"]),
                 aliases=list(rec.get("aliases") or []), short_aliases=list(rec.get("short_aliases") or []),
                 parent=rec.get("parent"), count=rec.get("count"), file=path.name)
+    shapes, shape_problems = read_shapes(folder)
+    problems += shape_problems
     for pid, shape in shapes.items():
         if pid in places:
             places[pid].shape = shape
         else:
-            problems.append(f"shapes: {pid}: no such place in the gazetteer")
+            problems.append(f"{shape.file} feature {pid}: no such place in the gazetteer")
     surfaces: dict[str, str] = {}
     for p in places.values():
         if p.parent and p.parent not in places:

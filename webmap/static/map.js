@@ -1,16 +1,27 @@
-/* Jinan Zones — the map's behaviour on top of Folium/Leaflet: markers, tooltips, popups, search,
- * legend, fullscreen, a highlighted place (embeds), and the view asked for in the URL
- * (?place=<id>, ?layers=a,b, ?popup=0).
+/* Jinan Zones — the map's behaviour on top of Folium/Leaflet. Folium builds the map, its tiles,
+ * scale and layer control with one empty overlay per layer; this script fetches each layer's
+ * display features (or takes them inline), draws them (styles, markers), fetches a place's popup
+ * when it is opened, adds search, legend, panel and fullscreen, and applies the view asked for in
+ * the URL (?place=<id>, ?layers=a,b, ?popup=0).
  *
- * Popup, legend and panel HTML come from the server, already escaped. Everything built here from
- * data (tooltips, search results) uses textContent, never innerHTML. */
+ * Popup HTML comes from the server (Jinja, autoescaped); legend and panel from <template>s in the
+ * page. Everything built here from data (tooltips, search results) uses textContent, never innerHTML. */
 (function () {
   "use strict";
 
   var JZ = window.JZ = {};
-  var map, cfg, overlays = {}, byId = {};
+  var map, cfg, overlays = {}, byId = {}, popups = {};
+  var SVG = "http://www.w3.org/2000/svg";
 
-  JZ.style = function (feature) { return feature.properties.style; };
+  /* An icon of the page's inline sprite (templates/_icons.html). */
+  function icon(name) {
+    var svg = document.createElementNS(SVG, "svg"), use = document.createElementNS(SVG, "use");
+    svg.setAttribute("class", "jz-i");
+    svg.setAttribute("aria-hidden", "true");
+    use.setAttribute("href", "#jz-i-" + name);
+    svg.appendChild(use);
+    return svg;
+  }
 
   /* A feature's resting style: its own, drawn heavier when it is the highlighted place. */
   function restStyle(p) {
@@ -19,15 +30,12 @@
                                   fillOpacity: Math.max(p.style.fillOpacity || 0, 0.35)});
   }
 
-  JZ.pointToLayer = function (feature, latlng) {
+  function pointToLayer(feature, latlng) {
     var m = feature.properties.marker || {}, size = 26, dx = m.dx || 0, dy = m.dy || 0;
     var pin = document.createElement("span");
     pin.className = "jz-pin" + (m.approx ? " jz-pin--approx" : "");
     pin.style.setProperty("--c", m.color || "#37474f");
-    var i = document.createElement("i");
-    i.className = "fa-solid " + (m.icon || "fa-location-dot");
-    i.setAttribute("aria-hidden", "true");
-    pin.appendChild(i);
+    pin.appendChild(icon(m.icon || "location-dot"));
     return L.marker(latlng, {
       icon: L.divIcon({
         className: "jz-marker", html: pin, iconSize: [size, size],
@@ -35,18 +43,39 @@
       }),
       alt: feature.properties.name, riseOnHover: true
     });
-  };
+  }
 
   function displayName(p) {
     if (cfg && cfg.lang === "en" && p.name_en) return p.name_en + " · " + p.name;
     return p.name;
   }
 
-  JZ.onEachFeature = function (feature, layer) {
+  /* The popup of a place, fetched from the server the first time it is opened. */
+  function popupContent(id, layer) {
+    var div = document.createElement("div");
+    if (popups[id] !== undefined) {
+      div.innerHTML = popups[id];                 // server-rendered, escaped
+      return div;
+    }
+    div.className = "jz-loading";
+    div.textContent = cfg.text.loading;
+    fetch(cfg.popup.replace("__ID__", encodeURI(id)))
+      .then(function (r) { return r.ok ? r.text() : ""; })
+      .then(function (html) {
+        popups[id] = html;
+        div.className = "";
+        div.innerHTML = html;                     // server-rendered, escaped
+        var popup = layer.getPopup();
+        if (popup && popup.isOpen()) popup.update();
+      });
+    return div;
+  }
+
+  function onEachFeature(feature, layer) {
     var p = feature.properties, tip = document.createElement("span");
     tip.textContent = displayName(p);
     layer.bindTooltip(tip, {sticky: !layer.getLatLng, direction: "top", className: "jz-tip"});
-    layer.bindPopup(function () { return (cfg && cfg.popups[p.id]) || ""; },
+    layer.bindPopup(function () { return popupContent(p.id, layer); },
                     {maxWidth: 380, minWidth: 240, maxHeight: 360, autoPanPadding: [24, 24]});
     if (p.style) {
       layer.on("mouseover", function () {
@@ -56,7 +85,7 @@
       });
       layer.on("mouseout", function () { layer.setStyle(restStyle(p)); });
     }
-  };
+  }
 
   function anchorOf(layer) {
     var a = layer.feature && layer.feature.properties.anchor;
@@ -64,7 +93,7 @@
   }
 
   /* Centre on a place, show a layer that holds it, and (by default) open its popup. */
-  JZ.focus = function (id, openPopup) {
+  function focus(id, openPopup) {
     var hits = byId[id];
     if (!hits) return false;
     var hit = hits.filter(function (h) { return map.hasLayer(overlays[h.name]); })[0] || hits[0];
@@ -84,7 +113,7 @@
       if (layer.getLatLng) layer.openPopup(); else layer.openPopup(at);
     }
     return true;
-  };
+  }
 
   JZ.layerOf = function (id) { return byId[id] ? byId[id][0].layer : null; };
 
@@ -114,10 +143,11 @@
 
   /* ------------------------------------------------------------------ controls */
 
-  var Html = L.Control.extend({
+  /* A box holding the content of one of the page's <template>s (server-rendered, escaped). */
+  var FromTemplate = L.Control.extend({
     onAdd: function () {
       var div = L.DomUtil.create("div", "jz-control " + this.options.className);
-      div.innerHTML = this.options.html;          // server-rendered, escaped
+      div.appendChild(this.options.template.content.cloneNode(true));
       L.DomEvent.disableClickPropagation(div);
       L.DomEvent.disableScrollPropagation(div);
       return div;
@@ -128,10 +158,10 @@
     options: {position: "topleft"},
     onAdd: function () {
       var div = L.DomUtil.create("div", "leaflet-bar jz-fullscreen");
-      var a = L.DomUtil.create("a", "", div), i = L.DomUtil.create("i", "fa-solid fa-expand", a);
+      var a = L.DomUtil.create("a", "", div), shown = icon("expand");
+      a.appendChild(shown);
       a.href = "#"; a.setAttribute("role", "button");
       a.title = cfg.text.fullscreen; a.setAttribute("aria-label", cfg.text.fullscreen);
-      i.setAttribute("aria-hidden", "true");
       L.DomEvent.on(a, "click", function (e) {
         L.DomEvent.preventDefault(e);
         var el = map.getContainer();
@@ -139,8 +169,8 @@
         else if (el.requestFullscreen) el.requestFullscreen();
       });
       document.addEventListener("fullscreenchange", function () {
-        var on = !!document.fullscreenElement;
-        i.className = "fa-solid " + (on ? "fa-compress" : "fa-expand");
+        var on = !!document.fullscreenElement, next = icon(on ? "compress" : "expand");
+        a.replaceChild(next, shown); shown = next;
         map.getContainer().classList.toggle("jz-is-fullscreen", on);
         map.invalidateSize();
       });
@@ -158,20 +188,22 @@
       list.setAttribute("role", "listbox");
       L.DomEvent.disableClickPropagation(div);
       L.DomEvent.disableScrollPropagation(div);
-      var entries = Object.keys(byId).map(function (id) {
-        var p = byId[id][0].layer.feature.properties;
-        return {id: id, p: p, hay: (p.name + " " + p.name_en + " " + id).toLowerCase()};
-      });
+      function entries() {
+        return Object.keys(byId).map(function (id) {
+          var p = byId[id][0].layer.feature.properties;
+          return {id: id, p: p, hay: (p.name + " " + p.name_en + " " + id).toLowerCase()};
+        });
+      }
       function pick(entry) {
-        list.innerHTML = "";
+        list.textContent = "";
         input.value = displayName(entry.p);
-        JZ.focus(entry.id);
+        focus(entry.id);
       }
       function render() {
         var q = input.value.trim().toLowerCase();
-        list.innerHTML = "";
+        list.textContent = "";
         if (!q) return;
-        var hits = entries.filter(function (e) { return e.hay.indexOf(q) >= 0; }).slice(0, 12);
+        var hits = entries().filter(function (e) { return e.hay.indexOf(q) >= 0; }).slice(0, 12);
         if (!hits.length) {
           var none = L.DomUtil.create("li", "jz-none", list);
           none.textContent = cfg.text.no_match;
@@ -191,7 +223,7 @@
           var first = list.querySelector("button");
           if (first) first.click();
         } else if (e.key === "Escape") {
-          input.value = ""; list.innerHTML = "";
+          input.value = ""; list.textContent = "";
         }
       });
       return div;
@@ -219,50 +251,64 @@
     });
   }
 
-  /* ------------------------------------------------------------------ start */
-
-  JZ.init = function (theMap, layers, config) {
-    map = theMap; cfg = config; overlays = layers;
-    Object.keys(layers).forEach(function (name) {
-      layers[name].eachLayer(function (l) {
-        var id = l.feature && l.feature.properties.id;
-        if (id) (byId[id] = byId[id] || []).push({layer: l, name: name});
-      });
-    });
-    if (map.attributionControl) map.attributionControl.addAttribution(cfg.credit);
+  function addControls() {
     var has = function (c) { return cfg.controls.indexOf(c) >= 0; };
-    if (has("panel") && cfg.panel) {
-      var panel = new Html({position: "topright", className: "jz-panel", html: cfg.panel}).addTo(map);
+    var panelHtml = document.getElementById("jz-panel-html"), legendHtml = document.getElementById("jz-legend-html");
+    if (has("panel") && panelHtml) {
+      var panel = new FromTemplate({position: "topright", className: "jz-panel", template: panelHtml}).addTo(map);
       wirePanel(panel.getContainer());
-      var ctl = map.getContainer().querySelector(".leaflet-top.leaflet-right");
-      ctl.insertBefore(panel.getContainer(), ctl.firstChild);
+      var corner = map.getContainer().querySelector(".leaflet-top.leaflet-right");
+      corner.insertBefore(panel.getContainer(), corner.firstChild);
     }
     if (has("search")) new Search().addTo(map);
     if (has("fullscreen")) new Fullscreen().addTo(map);
-    if (has("legend") && cfg.legend) {
-      var legend = new Html({position: "bottomleft", className: "jz-legend", html: cfg.legend}).addTo(map);
+    if (has("legend") && legendHtml) {
+      var legend = new FromTemplate({position: "bottomleft", className: "jz-legend", template: legendHtml}).addTo(map);
       if (map.getSize().y < 700 || map.getSize().x < 700) legend.getContainer().querySelector("details").open = false;
     }
     if (map.getSize().x < 700) collapseLayerControl();
+  }
 
+  /* ------------------------------------------------------------------ start */
+
+  function load(layer) {
+    if (layer.data) return Promise.resolve(layer.data);
+    return fetch(layer.url, {credentials: "same-origin", mode: "cors"}).then(function (r) {   // as preloaded
+      if (!r.ok) throw new Error("layer " + layer.name + ": HTTP " + r.status);
+      return r.json();
+    });
+  }
+
+  JZ.init = function (theMap, groups, config) {
+    map = theMap; cfg = config; overlays = groups;
+    if (map.attributionControl) map.attributionControl.addAttribution(cfg.credit);
+    addControls();
     var params = new URLSearchParams(window.location.search);
-    var state = {};
-    if (params.get("layers")) state.layers = params.get("layers").split(",").map(function (s) { return s.trim(); });
-    if (params.get("place")) state.place = params.get("place");
-    state.popup = params.get("popup") !== "0";
-    if (state.layers) {
+    var wanted = params.get("layers") ? params.get("layers").split(",").map(function (s) { return s.trim(); }) : null;
+    if (wanted) {
       Object.keys(overlays).forEach(function (name) {
-        if (state.layers.indexOf(name) < 0) map.removeLayer(overlays[name]);
+        if (wanted.indexOf(name) < 0) map.removeLayer(overlays[name]);
       });
     }
-    var b = visibleBounds();
-    if (!b.isValid() && cfg.fit) b = L.latLngBounds(cfg.fit);
-    var wide = map.getSize().x > 900;                 // keep the zones clear of the side controls
-    if (b.isValid()) map.fitBounds(b, {paddingTopLeft: [wide ? 60 : 10, 20], paddingBottomRight: [wide ? 210 : 10, 20],
-                                       maxZoom: 15, animate: false});
-    if (cfg.highlight) highlight(cfg.highlight);
-    if (state.place) JZ.focus(state.place, state.popup);
-    JZ.ready = true;
-    if (window.performance && performance.mark) performance.mark("jz-map-ready");
+    Promise.all(cfg.layers.map(load)).then(function (collections) {
+      cfg.layers.forEach(function (spec, i) {
+        var gj = L.geoJSON(collections[i], {style: function (f) { return restStyle(f.properties); },
+                                            pointToLayer: pointToLayer, onEachFeature: onEachFeature});
+        gj.eachLayer(function (l) {
+          var id = l.feature && l.feature.properties.id;
+          if (id) (byId[id] = byId[id] || []).push({layer: l, name: spec.name});
+        });
+        overlays[spec.name].addLayer(gj);
+      });
+      var b = visibleBounds();
+      if (!b.isValid() && cfg.fit) b = L.latLngBounds(cfg.fit);
+      var wide = map.getSize().x > 900;                 // keep the zones clear of the side controls
+      if (b.isValid()) map.fitBounds(b, {paddingTopLeft: [wide ? 60 : 10, 20], paddingBottomRight: [wide ? 210 : 10, 20],
+                                         maxZoom: 15, animate: false});
+      if (cfg.highlight) highlight(cfg.highlight);
+      if (params.get("place")) focus(params.get("place"), params.get("popup") !== "0");
+      JZ.ready = true;
+      if (window.performance && performance.mark) performance.mark("jz-map-ready");
+    });
   };
 })();

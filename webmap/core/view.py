@@ -1,0 +1,155 @@
+"""The query parameters of the map (`/`, `/places/<id>`) and of the embed (`/embed`, its builder, oEmbed).
+
+Both take the same lang, basemap, layers, place and popup, so they are checked here, once: a bad value
+is a 400 that names it. The embed words some messages its own way and, having nothing to show
+without it, answers an unknown place with a 404; `embed=True` asks for that and for its own parameters.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import abort
+
+from webmap.core.basemaps import available_basemaps
+from webmap.i18n import LANGS
+
+CONTROLS = ("zoom", "layers", "fullscreen", "scale")      # the controls an embed may show, in this order
+MAX_TITLE = 200                                           # characters of an embed's title
+_SHOWN = 60                                               # characters of a bad value echoed in a 400
+
+
+def shown(value: str) -> str:
+    """`value` as an error message quotes it: cut short."""
+    return value if len(value) <= _SHOWN else value[:_SHOWN] + "…"
+
+
+@dataclass(frozen=True)
+class View:
+    """What a map shows; `query()` is its canonical embed URL query (defaults left out)."""
+    place: str | None = None
+    layers: tuple[str, ...] | None = None
+    basemap: str = "osm"
+    lang: str = "zh"
+    controls: tuple[str, ...] = ("zoom",)
+    popup: bool = True
+    scroll: bool = False
+    title: str = ""
+
+    def query(self) -> dict[str, str]:
+        q = {}
+        if self.place:
+            q["place"] = self.place
+        if self.layers:
+            q["layers"] = ",".join(self.layers)
+        if self.basemap != "osm":
+            q["basemap"] = self.basemap
+        if self.lang != "zh":
+            q["lang"] = self.lang
+        if self.controls != ("zoom",):
+            q["controls"] = ",".join(self.controls)
+        if self.place and not self.popup:
+            q["popup"] = "0"
+        if self.scroll:
+            q["scroll"] = "1"
+        if self.title:
+            q["title"] = self.title
+        return q
+
+
+def _one(args: MultiDict, name: str, embed: bool) -> str | None:
+    values = args.getlist(name)
+    if len(values) > 1:
+        abort(400, description=f"{'' if embed else '?'}{name} is given {len(values)} times; give it once.")
+    return values[0] if values else None
+
+
+def lang(args: MultiDict, embed: bool = False) -> str:
+    value = _one(args, "lang", embed)
+    if value is None or embed and not value:              # an embed takes lang= as the default
+        return "zh"
+    if value not in LANGS:
+        abort(400, description=f"Unknown language {shown(value)!r}: use one of {', '.join(LANGS)}.")
+    return value
+
+
+def basemap(args: MultiDict, config: Mapping, embed: bool = False) -> str:
+    value = _one(args, "basemap", embed)
+    if value is None or embed and not value:              # an embed takes basemap= as the default
+        return "osm"
+    allowed = available_basemaps(config.get("TIANDITU_KEY"))
+    if value == "tianditu" and value not in allowed and not embed:
+        abort(400, description="The Tianditu basemap needs a TIANDITU_KEY in the app's configuration.")
+    if value not in allowed:
+        need = " (the Tianditu basemap needs a TIANDITU_KEY in the app's configuration)" \
+            if value == "tianditu" else ""
+        abort(400, description=f"Unknown basemap {shown(value)!r}{need}: use one of {', '.join(allowed)}.")
+    return value
+
+
+def parse(args: MultiDict, snap, config: Mapping, embed: bool = False) -> View:
+    """lang, basemap, layers, place and popup, checked; with `embed`, also controls, scroll and title.
+    The map keeps ?layers in the order given (its link preview's title follows it), an embed in the
+    catalog's order."""
+    q = "" if embed else "?"
+    lang_, basemap_ = lang(args, embed), basemap(args, config, embed)
+    layers = None
+    raw = _one(args, "layers", embed)
+    if raw is not None:
+        names = [n.strip() for n in raw.split(",") if n.strip()]
+        if not names:
+            abort(400, description=f"{q}layers is empty: name one or more layers, separated by commas.")
+        unknown = [n for n in names if n not in snap.layers]
+        if unknown:
+            abort(400, description=f"Unknown layer {shown(unknown[0])!r}: the layers are {', '.join(snap.layers)}.")
+        layers = tuple(n for n in snap.layers if n in names) if embed else tuple(dict.fromkeys(names))
+    place = _one(args, "place", embed)
+    if place is not None:
+        if place not in snap.places and embed:
+            abort(404, description=f"No place with the id {shown(place)!r}.")
+        if place not in snap.places:
+            abort(400, description=f"Unknown place {shown(place)!r} in ?place.")
+        if layers is not None and not set(snap.place_layers[place]) & set(layers):
+            abort(400, description=f"The place {shown(place)!r} is in none of the layers chosen"
+                                   f"{'' if embed else ' in ?layers'} (it is in {', '.join(snap.place_layers[place])}).")
+    if not embed:
+        popup = _one(args, "popup", False)
+        if popup not in (None, "0", "1"):
+            abort(400, description=f"?popup is {shown(popup)!r}: use 1 (open the place's popup, the default) or 0.")
+        return View(place, layers, basemap_, lang_, popup=popup != "0")
+    controls = View.controls
+    raw = _one(args, "controls", True)
+    if raw is not None:
+        names = [c.strip() for c in raw.split(",") if c.strip()]
+        wrong = [c for c in names if c not in CONTROLS]
+        if wrong:
+            abort(400, description=f"Unknown control {shown(wrong[0])!r}: use any of {', '.join(CONTROLS)}, "
+                                   "separated by commas (controls= with nothing shows none).")
+        controls = tuple(c for c in CONTROLS if c in names)
+    popup, scroll = _flag(args, "popup", True), _flag(args, "scroll", False)
+    title = (_one(args, "title", True) or "").strip()
+    if len(title) > MAX_TITLE:
+        abort(400, description=f"title is {len(title)} characters long; at most {MAX_TITLE}.")
+    return View(place, layers, basemap_, lang_, controls, popup, scroll, title)
+
+
+def _flag(args: MultiDict, name: str, default: bool) -> bool:
+    value = _one(args, name, True)
+    if value is None:
+        return default
+    if value not in ("0", "1"):
+        abort(400, description=f"{name} must be 0 or 1, got {shown(value)!r}.")
+    return value == "1"
+
+
+def integer(args: MultiDict, name: str, default: int | None, lo: int, hi: int, unit: str = "pixels") -> int | None:
+    """The app's one integer parameter: ASCII digits only (`str.isdigit` takes "²" and "①", which
+    `int()` then refuses, and Arabic-Indic digits, which it accepts), within [lo, hi]; else a 400."""
+    raw = _one(args, name, True)
+    if raw is None or raw == "":
+        return default
+    if not (raw.isascii() and raw.isdigit()) or not lo <= int(raw) <= hi:
+        abort(400, description=f"{name} must be a whole number of {unit} from {lo} to {hi} "
+                               f"(ASCII digits), got {shown(raw)!r}.")
+    return int(raw)

@@ -1,0 +1,1 @@
+"""For journalists: the embed page, its builder, oEmbed, and link-preview cards."""

@@ -1,0 +1,79 @@
+"""The embed builder (on its own page and on every place page) and the snippet it gives.
+
+Its first state is rendered here, so the snippet is there without JavaScript;
+static/embed-builder.js rebuilds it as the choices change, writing URLs and snippets exactly as
+`embed_src` and `iframe_html` do.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import current_app, get_template_attribute, render_template, request, url_for
+from markupsafe import Markup
+
+from webmap.core.basemaps import BASEMAPS, available_basemaps
+from webmap.core.display import layer_title
+from webmap.core.view import CONTROLS, MAX_TITLE, View
+from webmap.embed.share import site_title
+from webmap.i18n import LANGS
+from webmap.store import Snapshot, current
+
+DEFAULT_EMBED = (640, 480)
+SIZE = (200, 2000)                                        # px, the builder's width and height bounds
+
+
+def embed_src(view: View) -> str:
+    """The absolute URL of the embed page showing `view`."""
+    q = view.query()
+    return url_for("embed.embed_page", _external=True) + ("?" + urlencode(q) if q else "")
+
+
+def view_title(snap: Snapshot, view: View) -> str:
+    """The title of what an embed shows: its own title, else the place or layers, else the site."""
+    if view.title:
+        return view.title
+    if view.place:
+        props = snap.places[view.place]["properties"]
+        return (props.get("name_en") if view.lang == "en" else None) or props.get("name") or view.place
+    if view.layers:
+        return " · ".join(layer_title(snap.catalog["layers"][n], view.lang) for n in view.layers)
+    return site_title(view.lang)
+
+
+def iframe_html(src: str, width: int | None, height: int, title: str) -> Markup:
+    """The snippet a page pastes; `width` None fills the column (width:100%)."""
+    return get_template_attribute("embed/_share.html", "iframe")(src, width, height, title)
+
+
+def builder_html(lang: str, view: View, width: int | None = DEFAULT_EMBED[0],
+                 height: int = DEFAULT_EMBED[1]) -> Markup:
+    """The builder's HTML; cached per build and per host (its URLs are absolute)."""
+    key = ("builder", request.host_url, lang, view, width, height)
+    return current().cached(key, lambda: _builder_html(lang, view, width, height))
+
+
+def _builder_html(lang: str, view: View, width: int | None, height: int) -> Markup:
+    snap = current().snapshot()
+    places = sorted(snap.places.values(), key=lambda f: (snap.place_layers[f["id"]][0], f["id"]))
+    groups: dict[str, list[dict]] = {}
+    for f in places:
+        groups.setdefault(snap.place_layers[f["id"]][0], []).append(f["properties"])
+    src = embed_src(view)
+    image = view.place or next((n for n in view.layers or () if n != "districts"), None)
+    images = url_for("images.image", ident="-", _external=True).removesuffix("-.png")
+    return Markup(render_template(
+        "embed/_builder.html", lang=lang, view=view, width=width, height=height,
+        groups=[(layer_title(snap.catalog["layers"][n], lang), ps) for n, ps in groups.items()],
+        layers=[(n, spec["title_zh"], spec["title_en"]) for n, spec in snap.catalog["layers"].items()],
+        basemaps=[BASEMAPS[b] for b in available_basemaps(current_app.config.get("TIANDITU_KEY"))],
+        langs=LANGS, controls=CONTROLS,
+        src=src, snippet=str(iframe_html(src, width, height, view_title(snap, view))),   # str: shown as text
+        base=url_for("embed.embed_page", _external=True), images=images,
+        image=f"{images}{image}.png" if image else None,
+        site_titles={code: site_title(code) for code in LANGS},
+        size=SIZE, default_size=DEFAULT_EMBED, max_title=MAX_TITLE))
+
+
+def place_builder(lang: str, place_id: str) -> Markup:
+    """The builder on a place's page, starting from that place."""
+    return builder_html(lang, View(place=place_id, lang=lang))

@@ -1,0 +1,106 @@
+"""What a CMS or a social site reads in a page's <head>: oEmbed discovery and link-preview cards.
+
+A pasted link to a place (`/places/<id>`) or a view of the map (`/?place=…`, `/?layers=…`) should
+embed itself (oEmbed) or preview with a picture (OpenGraph, Twitter card → `/images/<id>.png`).
+Both need absolute URLs, taken from the request; so these tags are rendered per request and never
+stored in a cached page (a page cached with one client's Host header must not reach another).
+"""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import get_template_attribute, request, url_for
+from markupsafe import Markup
+
+from webmap.core.display import layer_title
+from webmap.core.text import credit_sources, lang_args
+from webmap.i18n import KINDS, label, t
+from webmap.store import current
+
+CARD_WIDTH = 1200                 # px: the width link previews ask for (OpenGraph recommends 1200)
+_LOCALE = {"zh": "zh_CN", "en": "en_US"}
+
+
+def site_title(lang: str) -> str:
+    return f"{t(lang, 'site')} · {t(lang, 'site_sub')}"
+
+
+def oembed_link(page_url: str, title: str) -> Markup:
+    """oEmbed discovery: where a consumer gets the embed code of `page_url`."""
+    href = url_for("embed.oembed", _external=True) + "?" + urlencode({"url": page_url, "format": "json"})
+    return get_template_attribute("embed/_share.html", "oembed_link")(href, title)
+
+
+def card(lang: str, title: str, description: str, page_url: str, image_id: str | None) -> Markup:
+    """OpenGraph and Twitter-card tags; the picture is the static image of a place or a layer."""
+    tags = [("property", "og:type", "website"), ("property", "og:site_name", site_title(lang)),
+            ("property", "og:locale", _LOCALE[lang]), ("property", "og:title", title),
+            ("property", "og:description", description), ("property", "og:url", page_url),
+            ("name", "description", description),
+            ("name", "twitter:card", "summary_large_image" if image_id else "summary"),
+            ("name", "twitter:title", title), ("name", "twitter:description", description)]
+    if image_id:
+        image = url_for("images.image", ident=image_id, width=CARD_WIDTH, _external=True)
+        tags += [("property", "og:image", image), ("property", "og:image:type", "image/png"),
+                 ("property", "og:image:width", str(CARD_WIDTH)), ("property", "og:image:alt", title),
+                 ("name", "twitter:image", image), ("name", "twitter:image:alt", title)]
+    return get_template_attribute("embed/_share.html", "card")(tags)
+
+
+def _sources_text(features: list[dict], lang: str) -> str:
+    items = [f"{s['outlet'] or t(lang, 'outlet_unknown')} {s['date'] or ''}".strip()
+             for s in credit_sources(features)]
+    return ("；" if lang == "zh" else "; ").join(dict.fromkeys(items))
+
+
+def place_text(snap, lang: str, place_id: str) -> tuple[str, str]:
+    """(title, description) of a place, in the interface language; cached per build."""
+    return current().cached(("card-place", place_id, lang), lambda: _place_text(snap, lang, place_id))
+
+
+def _place_text(snap, lang: str, place_id: str) -> tuple[str, str]:
+    props = snap.places[place_id]["properties"]
+    name, name_en = props.get("name") or place_id, props.get("name_en")
+    kind = label(KINDS, lang, props.get("kind"))
+    sources = _sources_text([snap.places[place_id]], lang)
+    if lang == "en":
+        title = f"{name_en} · {name}" if name_en else name
+        return title, f"{title}: {kind} in {props.get('district') or 'Jinan'}. Quoted from: {sources}."
+    title = f"{name} · {name_en}" if name_en else name
+    return title, f"{name}：{props.get('district') or '济南'}{kind}。原文出处：{sources}。"
+
+
+def layers_text(snap, lang: str, layers: list[str]) -> tuple[str, str]:
+    """(title, description) of a view of whole layers; cached per build."""
+    return current().cached(("card-layers", tuple(layers), lang), lambda: _layers_text(snap, lang, layers))
+
+
+def _layers_text(snap, lang: str, layers: list[str]) -> tuple[str, str]:
+    titles = [layer_title(snap.catalog["layers"][n], lang) for n in layers]
+    features = [f for n in layers if n != "districts" for f in snap.layers[n]["features"]]
+    title = " · ".join(titles)
+    sources = _sources_text(features, lang)
+    if lang == "en":
+        return title, f"{title}: {len(features)} places on the map, each citing its article ({sources})."
+    return title, f"{title}：地图上的 {len(features)} 处地点，均注明原文出处（{sources}）。"
+
+
+def map_head(snap, lang: str, place: str | None, layers: list[str] | None) -> Markup:
+    """<head> tags of the map page: oEmbed discovery always; a card when ?place or ?layers says what it shows."""
+    if place:
+        title, description = place_text(snap, lang, place)
+        image = place
+    elif layers:
+        title, description = layers_text(snap, lang, layers)
+        image = next((n for n in layers if n != "districts"), None)
+    else:
+        return oembed_link(request.url, site_title(lang))
+    return oembed_link(request.url, title) + card(lang, f"{title} — {t(lang, 'site')}", description,
+                                                   request.url, image)
+
+
+def place_head(snap, lang: str, place_id: str) -> Markup:
+    """<head> tags of a place page: oEmbed discovery and a card with the place's static image."""
+    title, description = place_text(snap, lang, place_id)
+    url = url_for("map.place", place_id=place_id, _external=True, **lang_args(lang))
+    return oembed_link(url, title) + card(lang, f"{title} — {t(lang, 'site')}", description, url, place_id)

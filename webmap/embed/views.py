@@ -1,0 +1,123 @@
+"""`/embed`, `/embed/builder` and `/oembed`.
+
+`/embed` is the only HTML page other sites may frame (see `EMBEDDABLE` in `webmap/headers.py`):
+a map without the site's chrome, chosen by its query (`webmap.core.view.View`), with a caption that
+always credits the articles and the map. Its map is built like every other map, with options
+(controls, no scroll-wheel zoom, a highlighted place); the map and caption are cached per build and
+view, while the free-text title and the absolute URLs are added per request.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from urllib.parse import parse_qsl, urlsplit
+
+from flask import Blueprint, abort, current_app, request, url_for
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
+
+from webmap.core.basemaps import BASEMAPS
+from webmap.core.mapview import build_map
+from webmap.core.text import credit_sources, lang_args
+from webmap.core.view import View, integer, parse
+from webmap.embed.builder import DEFAULT_EMBED, SIZE, builder_html, embed_src, iframe_html, view_title
+from webmap.embed.share import oembed_link
+from webmap.map import maps
+from webmap.store import Snapshot, current
+from webmap.templating import render_page
+
+bp = Blueprint("embed", __name__, template_folder="templates")
+
+
+def _shown_features(snap: Snapshot, view: View) -> list[dict]:
+    if view.place and view.layers is None:
+        return maps.place_shown(snap, view.place)
+    names = view.layers or tuple(snap.layers)
+    return [f for n in names if n != "districts" for f in snap.layers[n]["features"]]
+
+
+def _render_embed(snap: Snapshot, view: View) -> dict:
+    """The map and the caption's parts of one view (its title aside)."""
+    basemap = BASEMAPS[view.basemap]
+    if view.place and view.layers is None:          # one place: the place page's map of it
+        shown = maps.place_display(snap, view.place, basemap.gcj02)
+        overlays, fit = maps.inline(snap, shown, view.lang), maps.fit(shown, shown.layers)
+        home = url_for("map.place", place_id=view.place, **lang_args(view.lang))
+    else:
+        names = list(view.layers or snap.layers)
+        overlays = maps.fetched(snap, names, view.lang, basemap.gcj02)
+        fit = maps.fit(maps.full_display(basemap.gcj02), names)
+        args = {"place": view.place, "layers": ",".join(view.layers) if view.layers else None}
+        home = url_for("map.index", **{k: v for k, v in args.items() if v}, **lang_args(view.lang))
+    options = maps.options(view.lang, view.basemap, controls=frozenset(view.controls),
+                           scroll_wheel_zoom=view.scroll, highlight=view.place, attribution=False)
+    return {"map": build_map(overlays, fit, options), "sources": credit_sources(_shown_features(snap, view)),
+            "home": home, "attribution": basemap.attribution, "gcj02": basemap.gcj02}
+
+
+@bp.get("/embed")
+def embed_page():
+    """A map for an iframe on any site: no chrome, the credit always shown, sized by the iframe."""
+    snap = current().snapshot()
+    view = parse(request.args, snap, current_app.config, embed=True)
+    # one rendering per view, whatever its title (added here) and ?popup (read by map.js from the URL)
+    parts = current().cached(("embed", replace(view, popup=True, title="")), lambda: _render_embed(snap, view))
+    title = view_title(snap, view)
+    return render_page("embed/embed.html", view.lang, title=view.title, page_title=title,
+                       share=oembed_link(request.url, title), **parts)
+
+
+@bp.get("/embed/builder")
+def builder():
+    """Pick a place or layers, size, basemap, language and options; preview; copy the snippet.
+    Takes the embed's own parameters (and width, height) to start from."""
+    snap = current().snapshot()
+    view = parse(request.args, snap, current_app.config, embed=True)
+    if not view.place and not view.layers:
+        view = replace(view, place=next(iter(snap.places)))
+    full = request.args.get("width") == "100%"
+    width = None if full else integer(request.args, "width", DEFAULT_EMBED[0], *SIZE)
+    height = integer(request.args, "height", DEFAULT_EMBED[1], *SIZE)
+    return render_page("embed/builder.html", view.lang, builder=builder_html(view.lang, view, width, height))
+
+
+def embed_url_for(url: str) -> tuple[View, str] | None:
+    """Our map, place or embed URL → (the embed view, its title); None if it is not one of ours or
+    asks for something that does not exist."""
+    parts = urlsplit(url)
+    ours = urlsplit(request.host_url)
+    if parts.scheme not in ("http", "https", "") or (parts.netloc and parts.netloc != ours.netloc):
+        return None
+    snap = current().snapshot()
+    query = MultiDict(dict(parse_qsl(parts.query, keep_blank_values=True)))     # a repeated name: its last value
+    path = parts.path.rstrip("/") or "/"
+    if path.startswith("/places/"):
+        query = MultiDict({k: v for k, v in query.items() if k in ("lang", "basemap")} |
+                          {"place": path[len("/places/"):]})
+    elif path not in ("/", "/embed"):
+        return None
+    try:
+        view = parse(query, snap, current_app.config, embed=True)
+    except HTTPException:
+        return None
+    return view, view_title(snap, view)
+
+
+@bp.get("/oembed")
+def oembed():
+    """oEmbed 1.0 provider: a `rich` response with an iframe for our place, map and embed URLs."""
+    fmt = request.args.get("format", "json")
+    if fmt != "json":
+        abort(501, description=f"format {fmt!r} is not supported; only json")
+    url = request.args.get("url")
+    if not url:
+        abort(400, description="url is required")
+    found = embed_url_for(url)
+    if found is None:
+        abort(404, description="not a page of this map, or no such place or layer")
+    view, title = found
+    width = min(DEFAULT_EMBED[0], integer(request.args, "maxwidth", DEFAULT_EMBED[0], 50, 10000))
+    height = min(DEFAULT_EMBED[1], integer(request.args, "maxheight", DEFAULT_EMBED[1], 50, 10000))
+    src = embed_src(view)
+    return {"version": "1.0", "type": "rich", "html": str(iframe_html(src, width, height, title)),
+            "width": width, "height": height, "title": title,
+            "provider_name": "Jinan Zones", "provider_url": request.host_url}

@@ -1,0 +1,1 @@
+"""Static PNG maps of a place or a layer, for print and link previews."""

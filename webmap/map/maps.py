@@ -1,0 +1,98 @@
+"""The maps of the site, shared by the map page, the place pages and the embeds.
+
+Display data (`webmap.core.display`) is computed once per build and datum and cached; the big map
+fetches each layer's display features from `/display/<layer>.geojson` (one cacheable, versioned,
+gzipped file per layer and datum), while a place's small map carries its few features inline.
+Pages are cached with slots (`SLOT`) for what depends on the request (link-preview tags with
+absolute URLs, the embed builder), filled per request.
+"""
+from __future__ import annotations
+
+import shapely
+from flask import current_app, url_for
+from markupsafe import Markup
+from shapely.geometry import shape
+
+from webmap.assets import asset_url
+from webmap.core.basemaps import BASEMAPS
+from webmap.core.display import Display, display_layers, layer_title, union_bounds
+from webmap.core.mapview import Assets, MapOptions, Overlay
+from webmap.core.text import lang_args
+from webmap.i18n import t
+from webmap.store import Snapshot, current
+
+SLOT = Markup("<!--jz-slot-->")          # where a cached page takes what depends on the request
+TEXT = ("search", "search_label", "no_match", "fullscreen", "loading")
+
+
+def full_display(gcj02: bool) -> Display:
+    """Every layer as the browser gets it, in WGS-84 or shifted to GCJ-02 (Amap); cached per build."""
+    snap = current().snapshot()
+    return current().cached(("display", gcj02), lambda: display_layers(snap.layers, snap.catalog, gcj02))
+
+
+def place_shown(snap: Snapshot, place_id: str) -> list[dict]:
+    """The features a map of one place shows: its parent zone (for context) and the place."""
+    feature = snap.places[place_id]
+    parent = snap.places.get(feature["properties"].get("parent") or "")
+    return [parent, feature] if parent else [feature]
+
+
+def place_display(snap: Snapshot, place_id: str, gcj02: bool) -> Display:
+    """A map of one place: the place, its parent zone and the districts around them; cached."""
+    def compute() -> Display:
+        shown = place_shown(snap, place_id)
+        around = shapely.union_all([shape(f["geometry"]) for f in shown]).buffer(0.03).envelope
+        small = {"districts": {"type": "FeatureCollection", "features": [
+            d for d in snap.layers["districts"]["features"] if shape(d["geometry"]).intersects(around)]}}
+        for f in shown:
+            name = snap.place_layers[f["id"]][0]
+            small.setdefault(name, {"type": "FeatureCollection", "features": []})["features"].append(f)
+        return display_layers(small, snap.catalog, gcj02, {pid: f["properties"] for pid, f in snap.places.items()})
+    return current().cached(("place-display", place_id, gcj02), compute)
+
+
+def fetched(snap: Snapshot, names: list[str], lang: str, gcj02: bool) -> list[Overlay]:
+    """Overlays whose features the browser fetches from their versioned display URL."""
+    crs = {"crs": "gcj02"} if gcj02 else {}
+    return [Overlay(n, layer_title(snap.catalog["layers"][n], lang),
+                    url=url_for("map.display_layer", name=n, v=snap.build, **crs)) for n in names]
+
+
+def inline(snap: Snapshot, display: Display, lang: str) -> list[Overlay]:
+    """Overlays carrying their (few) features in the page."""
+    return [Overlay(n, layer_title(snap.catalog["layers"].get(n, {"name": n}), lang), data=fc)
+            for n, fc in display.layers.items()]
+
+
+def fit(display: Display, names) -> list[list[float]] | None:
+    """The box the map opens on: the places shown, or the districts when only they are."""
+    return union_bounds(display.bounds[n] for n in names if n != "districts") \
+        or union_bounds(display.bounds[n] for n in names)
+
+
+def options(lang: str, basemap: str, **kw) -> MapOptions:
+    """Map options common to every map: assets, credit, popup URL, interface words."""
+    snap = current().snapshot()
+    gcj02 = BASEMAPS[basemap].gcj02
+    credit = t(lang, "data_credit") + (f" · {t(lang, 'shifted')}" if gcj02 else "")
+    popup = url_for("map.popup", place_id="__ID__", v=snap.build, **lang_args(lang))
+    return MapOptions(lang=lang, basemap=basemap, tianditu_key=current_app.config.get("TIANDITU_KEY"),
+                      assets=map_assets(), credit=credit, popup_url=popup,
+                      text={k: t(lang, k) for k in TEXT}, **kw)
+
+
+def map_assets() -> Assets:
+    """Everything a map page loads, in order: Leaflet, our script and style."""
+    return Assets(js=(("leaflet", asset_url("leaflet", "leaflet.js")), ("jz_map", asset_url("jz", "map.js"))),
+                  css=(("leaflet_css", asset_url("leaflet", "leaflet.css")), ("jz_map_css", asset_url("jz", "map.css"))))
+
+
+def filled(key, render, *fills: Markup) -> bytes:
+    """The page `render()` gives, rendered once per build, its `SLOT`s filled per request, in order.
+    Kept as UTF-8 bytes: encoding the whole page again on every request would cost more than the rest."""
+    pieces = current().cached(key, lambda: [piece.encode() for piece in render().split(SLOT)])
+    out = [pieces[0]]
+    for fill, piece in zip(fills, pieces[1:], strict=True):
+        out += [str(fill).encode(), piece]
+    return b"".join(out)

@@ -1,0 +1,115 @@
+"""The map page (`/`), one page per place, and what the map fetches: display layers and popups.
+
+The map page is a shell rendered once per build, language and basemap: the Folium skeleton, the
+layer list and settings, the panel and legend. Features come from `/display/<layer>.geojson`, and a
+place's popup from `/popups/<id>` when it is opened; both carry the build id (`v`) and may then be
+cached for good. ?place, ?layers and ?popup are checked here (400 when wrong) and applied in the
+browser by static/map.js, so they cost no rendering.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, request, url_for
+
+from webmap.core import display, view
+from webmap.core.basemaps import BASEMAPS, available_basemaps
+from webmap.core.mapview import build_map, script_json
+from webmap.embed import builder, share
+from webmap.map import maps
+from webmap.store import current
+from webmap.templating import render_page
+
+bp = Blueprint("map", __name__, template_folder="templates")
+YEAR = 365 * 24 * 3600
+
+
+def _downloads_url() -> str | None:
+    """The downloads page, if the app has one (another blueprint provides it)."""
+    return "/layers/" if any(r.rule == "/layers/" for r in current_app.url_map.iter_rules()) else None
+
+
+@bp.get("/")
+def index():
+    snap = current().snapshot()
+    v = view.parse(request.args, snap, current_app.config)      # checked here, applied by map.js
+    lang, basemap = v.lang, v.basemap
+
+    def render() -> str:
+        gcj02 = BASEMAPS[basemap].gcj02
+        shown = maps.full_display(gcj02)
+        names = list(snap.layers)
+        parts = build_map(maps.fetched(snap, names, lang, gcj02), maps.fit(shown, names), maps.options(lang, basemap))
+        return render_page("map/index.html", lang, map=parts, share=maps.SLOT, basemap=basemap,
+                           basemaps=[BASEMAPS[b] for b in available_basemaps(current_app.config.get("TIANDITU_KEY"))],
+                           legend=display.legend(shown, snap.catalog), frameworks=display.framework_names(snap.catalog),
+                           downloads=_downloads_url())
+
+    return maps.filled(("index", lang, basemap), render, share.map_head(snap, lang, v.place, v.layers))
+
+
+def _versioned(resp: Response) -> Response:
+    """A response whose URL names the build it belongs to may be cached for good; others revalidate."""
+    if request.args.get("v") == current().snapshot().build:
+        resp.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+    else:
+        resp.headers["Cache-Control"] = "no-cache"
+    return resp
+
+
+@bp.get("/display/<name>.geojson")
+def display_layer(name: str):
+    """A layer's display features (style, marker, anchor, names; no citations), WGS-84 or GCJ-02."""
+    snap = current().snapshot()
+    if name not in snap.layers:
+        abort(404, description=f"No layer {view.shown(name)!r}: see /layers/ for the layers.")
+    crs = request.args.get("crs")
+    if crs not in (None, "gcj02"):
+        abort(400, description=f"crs={view.shown(crs)!r}: omit it for WGS-84 or use crs=gcj02.")
+    gcj02 = crs == "gcj02"
+    body = current().cached(("display-json", name, gcj02),
+                            lambda: script_json(maps.full_display(gcj02).layers[name]).encode())
+    return _versioned(Response(body, content_type="application/geo+json"))
+
+
+@bp.get("/popups/<path:place_id>")
+def popup(place_id: str):
+    """A place's (or a district's) popup, fetched by the map when it is opened."""
+    snap = current().snapshot()
+    lang = view.lang(request.args)
+    districts = {str(f.get("id")): f for f in snap.layers.get("districts", {}).get("features", [])}
+    if place_id not in snap.places and place_id not in districts:
+        abort(404, description=f"No place with the id {view.shown(place_id)!r}.")
+
+    def render() -> str:
+        if place_id in districts:
+            return render_page("map/popup.html", lang, p=districts[place_id]["properties"], district=True)
+        props = snap.places[place_id]["properties"]
+        parent = snap.places.get(props.get("parent") or "")
+        return render_page("map/popup.html", lang, p=props, parent=parent and parent["properties"],
+                           frameworks=display.framework_names(snap.catalog))
+
+    body = current().cached(("popup", place_id, lang), render)
+    return _versioned(Response(body, content_type="text/html; charset=utf-8"))
+
+
+@bp.get("/places/<path:place_id>")
+def place(place_id: str):
+    snap = current().snapshot()
+    if place_id not in snap.places:
+        abort(404, description=f"No place with the id {view.shown(place_id)!r}.")
+    lang, basemap = view.lang(request.args), view.basemap(request.args, current_app.config)
+    return maps.filled(("place", place_id, lang, basemap), lambda: _render_place(snap, place_id, lang, basemap),
+                       share.place_head(snap, lang, place_id), builder.place_builder(lang, place_id))
+
+
+def _render_place(snap, place_id: str, lang: str, basemap: str) -> str:
+    props = snap.places[place_id]["properties"]
+    layer_names = snap.place_layers.get(place_id, [])
+    parent = snap.places.get(props.get("parent") or "")
+    shown = maps.place_display(snap, place_id, BASEMAPS[basemap].gcj02)
+    parts = build_map(maps.inline(snap, shown, lang), maps.fit(shown, shown.layers),
+                      maps.options(lang, basemap, controls=frozenset({"zoom", "scale", "fullscreen"})))
+    titles = [display.layer_title(snap.catalog["layers"].get(n, {"name": n}), lang) for n in layer_names]
+    return render_page("map/place.html", lang, p=props, map=parts, parent=parent and parent["properties"],
+                       frameworks=display.framework_names(snap.catalog), layer_titles=titles,
+                       map_url=url_for("map.index", place=place_id, **({"lang": lang} if lang != "zh" else {})),
+                       share=maps.SLOT, builder=maps.SLOT)
