@@ -62,7 +62,7 @@ def test_extraction_with_the_full_base_gazetteer_runs_on_the_whole_corpus(measur
     assert {m.status for m in mentions} == {"known", "new", "outside"}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 asks 10x jieba.cut; measured about 1.5x (see README, Benchmarks)")
+@pytest.mark.xfail(strict=True, reason="issue 11 asks 10x jieba.cut; measured 1.25x-1.5x (see README, How the text is read: Speed)")
 def test_extraction_is_ten_times_faster_than_jieba(measured):
     _, t_ours, t_jieba, _, _ = measured
     assert t_jieba / t_ours >= TARGET_RATIO
