@@ -1,6 +1,8 @@
 """Recognise Jinan place names that no gazetteer holds: a name stem plus a place suffix.
+Longer than 250 lines because the grammar's word lists (suffixes, stop words, generic heads) are
+part of it, kept beside the rules that read them.
 
-The grammar (see README, "New names"):
+The grammar (see README, "How the text is read"):
 1. Find every place suffix (路, 大街, 街道, 村, 片区, 公园, 湖, 山 …) with one Aho–Corasick pass.
 2. Segment only a short window before each suffix with jieba, whose user dictionary holds every
    gazetteer name (so 解放东路 and 大明湖 are words, not the verb 解放 or the name 大明); names
@@ -13,8 +15,9 @@ The grammar (see README, "New names"):
    (经十路, 二环东路). Generic heads and generic stems (城市公园, 特色街区, 道路) are not names.
 5. Boundary phrases of 四至 texts (东至X，西至Y…) are cut after the direction word, and their objects
    are places by construction, suffix or not.
-A known name followed by a place head forms a new, longer name (大明湖 + 东门广场 = 大明湖东门广场;
-解放东路 + 商业街 = 解放东路商业街): the longest complete name wins, as for known names.
+A known name followed by a place head forms a new, longer name (大明湖 + 东门广场 = 大明湖东门广场):
+the longest complete name wins, as for known names — but a road followed by a generic head is the
+road (解放东路商业街 is reported as 解放东路).
 """
 from __future__ import annotations
 

@@ -271,3 +271,29 @@ def test_no_content_security_policy_violation_on_any_page(page, live_server, pat
     page.wait_for_load_state("networkidle")
     assert page.evaluate("window.__csp") == [] and console == [], path
     assert page.errors == []
+
+
+def test_a_failed_fetch_leaves_the_rest_of_the_map_working(page, live_server):
+    """A layer that cannot be loaded stays empty (the others draw); a popup that cannot be loaded
+    says so, and loads when opened again."""
+    broken = {"popups": True}
+
+    def route(r):
+        url = r.request.url
+        if "/display/districts.geojson" in url or (broken["popups"] and "/popups/" in url):
+            r.abort()
+        elif urlsplit(url).netloc == urlsplit(live_server).netloc:
+            r.continue_()
+        else:
+            r.abort()
+    page.route("**/*", route)
+    open_map(page, f"{live_server}/?basemap=none&layers=huaiyin-five-battlefields,districts")
+    assert page.locator(".leaflet-overlay-pane path").count() >= 5          # the zones, without the districts
+    x, y = _click_point_on(page, SOE)
+    page.mouse.click(x, y)
+    page.wait_for_selector(".leaflet-popup-content >> text=未能加载说明")
+    page.click(".leaflet-popup-close-button")
+    broken["popups"] = False
+    page.mouse.click(x, y)
+    assert "央企总部城" in popup_text(page)
+    assert page.errors == []

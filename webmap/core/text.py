@@ -10,8 +10,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from webmap.i18n import PRECISION, label, t
 from webmap.core.display import own_shape
+from webmap.i18n import PRECISION, label, t
 
 # A link in a geometry source: http(s) only, ending before whitespace, quotes, brackets or CJK punctuation.
 _URL = re.compile(r"https?://[^\s<>\"'()（）\[\]，。；、]+")

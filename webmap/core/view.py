@@ -3,6 +3,7 @@
 Both take the same lang, basemap, layers, place and popup, so they are checked here, once: a bad value
 is a 400 that names it. The embed words some messages its own way and, having nothing to show
 without it, answers an unknown place with a 404; `embed=True` asks for that and for its own parameters.
+`integer` is the app's one parser of integer parameters (image width, builder size, oEmbed bounds).
 """
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 from webmap.core.basemaps import BASEMAPS
 from webmap.core.mapview import build_map
 from webmap.core.text import credit_sources, lang_args
-from webmap.core.view import View, integer, parse
+from webmap.core.view import View, integer, parse, shown
 from webmap.embed.builder import DEFAULT_EMBED, SIZE, builder_html, embed_src, iframe_html, view_title
 from webmap.embed.share import oembed_link
 from webmap.map import maps
@@ -107,7 +107,7 @@ def oembed():
     """oEmbed 1.0 provider: a `rich` response with an iframe for our place, map and embed URLs."""
     fmt = request.args.get("format", "json")
     if fmt != "json":
-        abort(501, description=f"format {fmt!r} is not supported; only json")
+        abort(501, description=f"format {shown(fmt)!r} is not supported; only json")
     url = request.args.get("url")
     if not url:
         abort(400, description="url is required")

