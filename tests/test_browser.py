@@ -108,7 +108,7 @@ def test_clicking_a_zone_opens_a_popup_with_its_quote(page, live_server):
     marked = cite["quote"][s - cite["start"]:e - cite["start"]]
     assert page.locator(".leaflet-popup-content mark").first.inner_text() == marked
     link = page.locator(".leaflet-popup-content .jz-cite-src a").first.get_attribute("href")
-    assert link == f"/sources/{cite['doc']}#c-{cite['start']}"
+    assert link == f"/sources/{cite['doc']}?basemap=none#c-{cite['start']}"      # links keep basemap=none
 
 
 def test_hovering_shows_the_name(page, live_server):
@@ -240,7 +240,7 @@ def test_citation_link_lands_on_the_passage(page, live_server):
 
 CSP_PAGES = [
     ("/?basemap=none", True), (f"/?basemap=none&place={SOE}", True), (f"/places/{SOE}?basemap=none", True),
-    (f"/embed?place={SOE}&basemap=none", True),
+    (f"/embed?place={SOE}&basemap=none&popup=1", True),          # an embed's popup opens only when asked
     ("/embed?layers=parks,districts&basemap=none&controls=zoom,layers,fullscreen,scale", True),
     ("/embed/builder?basemap=none", False), ("/sources/", False), (f"/sources/{soe_citations()[0]['doc']}", False),
     ("/layers/", False), ("/ogc/", False), ("/no-such-page", False),

@@ -22,6 +22,12 @@ def lang_args(lang: str) -> dict:
     return {"lang": lang} if lang != "zh" else {}
 
 
+def nav_args(lang: str, basemap: str = "osm") -> dict:
+    """Query arguments links keep: the language, and a basemap other than the default (a reader
+    who chose none, offline or in mainland China, must not get OpenStreetMap on the next page)."""
+    return lang_args(lang) | ({"basemap": basemap} if basemap != "osm" else {})
+
+
 def is_span(m) -> bool:
     return isinstance(m, (list, tuple)) and len(m) == 2 and all(isinstance(v, int) for v in m)
 

@@ -17,7 +17,7 @@ from webmap.assets import asset_url
 from webmap.core.basemaps import BASEMAPS
 from webmap.core.display import Display, display_layers, layer_title, union_bounds
 from webmap.core.mapview import Assets, MapOptions, Overlay
-from webmap.core.text import lang_args
+from webmap.core.text import nav_args
 from webmap.i18n import t
 from webmap.store import Snapshot, current
 
@@ -76,7 +76,7 @@ def options(lang: str, basemap: str, **kw) -> MapOptions:
     snap = current().snapshot()
     gcj02 = BASEMAPS[basemap].gcj02
     credit = t(lang, "data_credit") + (f" · {t(lang, 'shifted')}" if gcj02 else "")
-    popup = url_for("map.popup", place_id="__ID__", v=snap.build, **lang_args(lang))
+    popup = url_for("map.popup", place_id="__ID__", v=snap.build, **nav_args(lang, basemap))
     return MapOptions(lang=lang, basemap=basemap, tianditu_key=current_app.config.get("TIANDITU_KEY"),
                       assets=map_assets(), credit=credit, popup_url=popup,
                       text={k: t(lang, k) for k in TEXT}, **kw)

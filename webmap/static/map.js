@@ -314,7 +314,7 @@
       if (b.isValid()) map.fitBounds(b, {paddingTopLeft: [wide ? 60 : 10, 20], paddingBottomRight: [wide ? 210 : 10, 20],
                                          maxZoom: 15, animate: false});
       if (cfg.highlight) highlight(cfg.highlight);
-      if (params.get("place")) focus(params.get("place"), params.get("popup") !== "0");
+      if (params.get("place")) focus(params.get("place"), params.has("popup") ? params.get("popup") !== "0" : cfg.open_popup);
       JZ.ready = true;
       if (window.performance && performance.mark) performance.mark("jz-map-ready");
     });
