@@ -112,6 +112,9 @@ def _flag(value) -> bool:
 VILLAGE_ENDINGS = tuple("庄屯营峪桥庙店寨集铺堡洼坡沟岭湾窝园苑")
 
 
+# How often jieba's corpus must have seen a two-character form for it to be an ordinary word
+# (太平, 大桥, 新建 are; 圣井, 雪野 — seen a handful of times — are the places' names).
+COMMON_FREQ = 30
 # Forms of the outside list that are common nouns, never names (全国 "the whole country").
 NOT_NAMES = {"全国", "全省", "省会", "全市"}
 
@@ -124,7 +127,7 @@ def _division_forms(row: dict, common_words) -> tuple[list[str], list[str]]:
     for f in _forms(row):
         if f == row["name"] or row["level"] == "district" or len(f) >= 4 and row["level"] == "township":
             forms.append(f)
-        elif len(f) == 2 and f in common_words:
+        elif len(f) == 2 and common_words.get(f, 0) >= COMMON_FREQ:
             if row["level"] == "township":
                 listed.append(f)
         elif len(f) == 2 or f.endswith(VILLAGE_ENDINGS) or f.endswith(("村", "社区", "居委会")) \
@@ -169,7 +172,7 @@ def _base_senses(folder: Path, lex: Lexicon, curated: dict[str, Sense], common_w
             sense = Sense(f"outside/{row['name']}@{parent}", row["name"], OUTSIDE, row.get("kind") or "place",
                           None, False, also_in_jinan=_flag(row.get("also_in_jinan")))
             forms = [f for f in _forms(row) if f not in NOT_NAMES and not (
-                len(f) == 2 and f in common_words and row.get("kind") not in ("province", "prefecture", "country"))]
+                len(f) == 2 and common_words.get(f, 0) >= COMMON_FREQ and row.get("kind") not in ("province", "prefecture", "country"))]
             if row.get("kind") == "county" and len(row["name"]) <= 3 and row["name"].endswith("区"):
                 # 城区, 新城区, 市中区: ordinary words or Jinan's own unless their city is written first
                 lex.needs_parent[sense.id] = _parent_forms(parent)

@@ -239,7 +239,7 @@ class Recognizer:
         start = words[j][0]
         name = norm[start:e]
         stem_words = words[j:k + 1]
-        if len(name) == 2 and suffix in SHORT_OK and words[k][2] == name and words[k][3] == "OOV" \
+        if len(name) == 2 and suffix in SHORT_OK and not self.plain.FREQ.get(name) \
                 and self.flags.get(name[0], "n") in ("n", "ng", "nr", "ns", "nz"):
             return NewName(start, e, 0.6, klass)   # 标山, 危山: a hill's name is often two characters
         if name[:-len(suffix)] in DIRECTIONS and klass != "road":

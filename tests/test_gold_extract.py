@@ -65,7 +65,6 @@ EXPECTED_MISSES: set[tuple[str, str, int]] = {
     ('lc-2019-huashan-binhai', '花骨朵山', 70),
     ('lc-2021-huashan', '华山村', 398),
     ('lc-2021-huashan', '华山片区', 554),
-    ('lc-2021-huashan', '驴山', 600),
     ('lw-2021-xueye-parlour', '华山林海', 403),
     ('lw-2021-xueye-parlour', '齐长城', 414),
     ('lw-2021-xueye-parlour', '齐长城', 511),
@@ -112,11 +111,6 @@ EXPECTED_MISSES: set[tuple[str, str, int]] = {
     ('zq-2024-shengjing', '危山', 481),
     ('zq-2024-shengjing', '危山圣井', 261),
     ('zq-2024-shengjing', '危山圣井', 323),
-    ('zq-2024-shengjing', '圣井', 14),
-    ('zq-2024-shengjing', '圣井', 190),
-    ('zq-2024-shengjing', '圣井', 286),
-    ('zq-2024-shengjing', '圣井', 341),
-    ('zq-2024-shengjing', '圣井', 416),
     ('zq-2024-shengjing', '圣泉寺', 725),
     ('zq-2024-shengjing', '大圣寺', 716),
     ('zq-2024-shengjing', '孟阿窑厂', 593),
@@ -131,7 +125,6 @@ EXPECTED_MISSES: set[tuple[str, str, int]] = {
     ('zq-2024-shengjing', '鸡鸣山', 516),
     ('zq-2024-shengjing', '齐家古楼', 706),
     ('zq-2025-zhengfu', 'G308文石线黄河公铁两用桥', 318),
-    ('zq-2025-zhengfu', '圣井', 2),
     ('zq-2025-zhengfu', '大士阁', 664),
     ('zq-2025-zhengfu', '济南智能智造走廊', 185),
     ('zq-2025-zhengfu', '焦家遗址', 617),
@@ -147,6 +140,7 @@ EXPECTED_FALSE_ALARMS: set[tuple[str, str, int, str]] = {
     ('gc-2025-village-industry', '山乡集团花雨澜山', 175, 'new'),
     ('gc-2025-village-industry', '泉韵', 118, 'known'),
     ('gc-2025-village-industry', '港里河进山', 417, 'new'),
+    ('gc-2025-village-industry', '辛庄', 610, 'known'),
     ('hy-2018-xiaoqinghe-villages', '江北水村清河', 20, 'new'),
     ('hy-2018-xiaoqinghe-villages', '玉符', 136, 'known'),
     ('hy-2018-xiaoqinghe-villages', '玉符', 364, 'known'),
@@ -169,6 +163,7 @@ EXPECTED_FALSE_ALARMS: set[tuple[str, str, int, str]] = {
     ('lc-2021-huashan', '华山', 398, 'known'),
     ('lc-2021-huashan', '山东', 39, 'outside'),
     ('lc-2021-huashan', '山东', 48, 'outside'),
+    ('lc-2021-huashan', '长汀', 97, 'outside'),
     ('lw-2021-xueye-parlour', '华山', 403, 'known'),
     ('lx-2019-cbd-xianggang', 'CBD', 2, 'known'),
     ('lx-2019-cbd-xianggang', '中央商务区', 117, 'known'),
@@ -182,7 +177,8 @@ EXPECTED_FALSE_ALARMS: set[tuple[str, str, int, str]] = {
     ('lx-2023-cbd-zongbu', '京津冀地区', 614, 'outside'),
     ('lx-2023-cbd-zongbu', '省会经济圈', 647, 'outside'),
     ('lx-2023-cbd-zongbu', '科创金融改革示范区', 364, 'new'),
-    ('lx-2025-gucheng', '王府池子', 448, 'known'),
+    ('lx-2025-gucheng', '垂杨', 347, 'known'),
+    ('lx-2025-gucheng-xinbian', '垂杨', 99, 'known'),
     ('py-2022-yudai-meixiang', '涧溪示范区', 79, 'new'),
     ('py-2022-yudai-meixiang', '赏景滨河路', 599, 'new'),
     ('py-2022-yudai-meixiang', '黄河流域生态保护和高质量发展', 432, 'outside'),
@@ -207,6 +203,8 @@ EXPECTED_FALSE_ALARMS: set[tuple[str, str, int, str]] = {
     ('zq-2019-xiangmu', '胶济铁路', 601, 'new'),
     ('zq-2024-shengjing', '危山', 261, 'new'),
     ('zq-2024-shengjing', '危山', 323, 'new'),
+    ('zq-2024-shengjing', '圣井', 263, 'known'),
+    ('zq-2024-shengjing', '圣井', 325, 'known'),
     ('zq-2024-shengjing', '高耸危山', 272, 'new'),
     ('zq-2025-zhengfu', '文石线黄河公铁两用桥', 322, 'new'),
     ('zq-2025-zhengfu', '济南', 185, 'known'),
@@ -284,11 +282,11 @@ def test_recall_and_precision_per_status_on_the_gold_articles(results):
     assert sorted(misses - EXPECTED_MISSES) == [] and sorted(EXPECTED_MISSES - misses) == []
     assert sorted(false_alarms - EXPECTED_FALSE_ALARMS) == [] and sorted(EXPECTED_FALSE_ALARMS - false_alarms) == []
     jinan = stats["jinan"]
-    assert _ratio(jinan["tp"], jinan["gold"]) >= 0.79 and _ratio(jinan["tp"], jinan["found"]) >= 0.89
+    assert _ratio(jinan["tp"], jinan["gold"]) >= 0.80 and _ratio(jinan["tp"], jinan["found"]) >= 0.885
 
 
 @pytest.mark.xfail(strict=True, reason="issue 11 asks recall and precision >= 0.9 on the Jinan names; measured "
-                                       "0.794 and 0.896 on the 27 gold articles (see README, New names)")
+                                       "0.806 and 0.890 on the 27 gold articles (see README, How the text is read)")
 def test_the_issues_thresholds_are_met(results):
     jinan = _score(results)[0]["jinan"]
     assert _ratio(jinan["tp"], jinan["gold"]) >= 0.9 and _ratio(jinan["tp"], jinan["found"]) >= 0.9
