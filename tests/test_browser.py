@@ -157,6 +157,7 @@ def test_search_finds_places_by_chinese_or_english_name(page, live_server):
     page.click(".jz-search-results button[data-id='huaiyin/shulan-hospital']")
     assert "树兰" in popup_text(page)
     page.fill(".jz-search input", "没有这个地方")
+    page.wait_for_selector(".jz-search-results .jz-none")                  # the server answers
     assert page.inner_text(".jz-search-results") == "无匹配"
 
 

@@ -160,8 +160,10 @@ def display_layers(layers: dict[str, dict], catalog: dict, gcj02: bool = False,
             own = own_shape(props, places.get(props.get("parent")))
             slim["kind"] = kind
             if geom.geom_type == "Point" or not own or kind in ("project", "landmark"):
-                marker = {"icon": ICONS.get(kind, DEFAULT_ICON), "color": paint,
-                          "approx": props.get("precision") in ("zone", "district")}
+                approx = props.get("precision") if props.get("precision") in ("zone", "district") else None
+                marker = {"icon": ICONS.get(kind, DEFAULT_ICON), "color": paint, "approx": approx}
+                if not own:                 # the area it may be in, shown on hover
+                    marker["area"] = str(props.get("borrowed_from") or props.get("parent") or "") or None
                 slim["marker"] = marker
                 pins.append(((round(ax, 5), round(ay, 5)), marker))
                 geometry = {"type": "Point", "coordinates": [ax, ay]}
@@ -179,16 +181,19 @@ def display_layers(layers: dict[str, dict], catalog: dict, gcj02: bool = False,
 
 
 def spread(pins: list[tuple[tuple, dict]]) -> None:
-    """Markers on the same spot get screen offsets (dx, dy px) in a small grid centred on it."""
+    """Markers on the same spot get screen offsets (dx, dy px) in a small grid centred on it; markers
+    standing in for an area (a borrowed shape) sit in a grid just above its middle, which they would
+    otherwise cover: a click on the middle of a zone opens the zone."""
     groups: dict[tuple, list[dict]] = {}
     for at, marker in pins:
         groups.setdefault(at, []).append(marker)
     for group in groups.values():
         cols = math.ceil(math.sqrt(len(group)))
         rows = math.ceil(len(group) / cols)
+        lift = (rows + 1) / 2 * PIN if any("area" in m for m in group) else 0
         for i, marker in enumerate(group):
             marker["dx"] = round((i % cols - (cols - 1) / 2) * PIN)
-            marker["dy"] = round((i // cols - (rows - 1) / 2) * PIN)
+            marker["dy"] = round((i // cols - (rows - 1) / 2) * PIN - lift)
 
 
 def _bounds(features: list[dict]) -> list[list[float]] | None:

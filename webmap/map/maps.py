@@ -22,7 +22,7 @@ from webmap.i18n import t
 from webmap.store import Snapshot, current
 
 SLOT = Markup("<!--jz-slot-->")          # where a cached page takes what depends on the request
-TEXT = ("search", "search_label", "no_match", "fullscreen", "loading")
+TEXT = ("search", "search_label", "no_match", "fullscreen", "loading", "framework", "framework_page")
 
 
 def full_display(gcj02: bool) -> Display:
@@ -79,6 +79,7 @@ def options(lang: str, basemap: str, **kw) -> MapOptions:
     popup = url_for("map.popup", place_id="__ID__", v=snap.build, **lang_args(lang))
     return MapOptions(lang=lang, basemap=basemap, tianditu_key=current_app.config.get("TIANDITU_KEY"),
                       assets=map_assets(), credit=credit, popup_url=popup,
+                      search_url=url_for("map.search_json"),
                       text={k: t(lang, k) for k in TEXT}, **kw)
 
 

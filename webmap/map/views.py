@@ -8,9 +8,9 @@ browser by static/map.js, so they cost no rendering.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, request, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 
-from webmap.core import display, view
+from webmap.core import display, search, view
 from webmap.core.basemaps import BASEMAPS, available_basemaps
 from webmap.core.mapview import build_map, script_json
 from webmap.embed import builder, share
@@ -37,7 +37,7 @@ def index():
         gcj02 = BASEMAPS[basemap].gcj02
         shown = maps.full_display(gcj02)
         names = list(snap.layers)
-        parts = build_map(maps.fetched(snap, names, lang, gcj02), maps.fit(shown, names), maps.options(lang, basemap))
+        parts = build_map(maps.fetched(snap, names, lang, gcj02), maps.fit(shown, names), maps.options(lang, basemap, url_state=True))
         return render_page("map/index.html", lang, map=parts, share=maps.SLOT, basemap=basemap,
                            basemaps=[BASEMAPS[b] for b in available_basemaps(current_app.config.get("TIANDITU_KEY"))],
                            legend=display.legend(shown, snap.catalog), frameworks=display.framework_names(snap.catalog),
@@ -68,6 +68,17 @@ def display_layer(name: str):
     body = current().cached(("display-json", name, gcj02),
                             lambda: script_json(maps.full_display(gcj02).layers[name]).encode())
     return _versioned(Response(body, content_type="application/geo+json"))
+
+
+@bp.get("/search.json")
+def search_json():
+    """The search box's results: places, districts and frameworks; traditional characters fold to simplified."""
+    snap = current().snapshot()
+    items = current().cached(("search-entries",), lambda: search.entries(snap))
+    q = request.args.get("q", "")
+    resp = jsonify(query=q[:search.MAX_QUERY], results=search.search(items, q))
+    resp.headers["Cache-Control"] = "no-cache"
+    return resp
 
 
 @bp.get("/popups/<path:place_id>")

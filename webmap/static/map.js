@@ -33,7 +33,7 @@
   function pointToLayer(feature, latlng) {
     var m = feature.properties.marker || {}, size = 26, dx = m.dx || 0, dy = m.dy || 0;
     var pin = document.createElement("span");
-    pin.className = "jz-pin" + (m.approx ? " jz-pin--approx" : "");
+    pin.className = "jz-pin" + (m.approx ? " jz-pin--approx jz-pin--" + m.approx : "");
     pin.style.setProperty("--c", m.color || "#37474f");
     pin.appendChild(icon(m.icon || "location-dot"));
     return L.marker(latlng, {
@@ -75,8 +75,20 @@
     var p = feature.properties, tip = document.createElement("span");
     tip.textContent = displayName(p);
     layer.bindTooltip(tip, {sticky: !layer.getLatLng, direction: "top", className: "jz-tip"});
-    layer.bindPopup(function () { return popupContent(p.id, layer); },
-                    {maxWidth: 380, minWidth: 240, maxHeight: 360, autoPanPadding: [24, 24]});
+    layer.bindPopup(function () { fitPopup(layer.getPopup()); return popupContent(p.id, layer); });
+    var area = p.marker && p.marker.area;
+    if (area) {                          // an item known only to its zone or district: show that area
+      var shown = null;
+      layer.on("mouseover", function () {
+        var hit = (byId[area] || [])[0];
+        if (!hit || shown) return;
+        shown = L.geoJSON(hit.layer.feature, {interactive: false, style: {
+          color: p.marker.color, weight: 2, dashArray: "4 4", fillColor: p.marker.color, fillOpacity: 0.12}});
+        shown.addTo(map);
+        shown.eachLayer(function (l) { if (l.getElement && l.getElement()) l.getElement().classList.add("jz-area"); });
+      });
+      layer.on("mouseout", function () { if (shown) { map.removeLayer(shown); shown = null; } });
+    }
     if (p.style) {
       layer.on("mouseover", function () {
         var rest = restStyle(p);
@@ -93,23 +105,20 @@
   }
 
   /* Centre on a place, show a layer that holds it, and (by default) open its popup. */
-  function focus(id, openPopup) {
+  function focus(id, openPopup, move) {
     var hits = byId[id];
     if (!hits) return false;
     var hit = hits.filter(function (h) { return map.hasLayer(overlays[h.name]); })[0] || hits[0];
     if (!map.hasLayer(overlays[hit.name])) map.addLayer(overlays[hit.name]);
     var layer = hit.layer, at = anchorOf(layer);
-    if (layer.getBounds && layer.feature.geometry.type !== "Point") {
+    if (move === false) {
+      // the view is given (the URL's #map=): keep it
+    } else if (layer.getBounds && layer.feature.geometry.type !== "Point") {
       map.fitBounds(layer.getBounds(), {maxZoom: 15, padding: [48, 48], animate: false});
     } else {
       map.setView(at || layer.getLatLng(), Math.max(map.getZoom(), 14), {animate: false});
     }
     if (openPopup !== false) {
-      var popup = layer.getPopup(), size = map.getSize();     // a small map (an iframe) keeps the place in view
-      if (popup) {
-        popup.options.maxHeight = Math.max(120, Math.min(360, Math.round(size.y * 0.5)));
-        popup.options.minWidth = Math.max(120, Math.min(240, size.x - 90));
-      }
       if (layer.getLatLng) layer.openPopup(); else layer.openPopup(at);
     }
     return true;
@@ -178,46 +187,94 @@
     }
   });
 
+  /* The members of a framework shown together, with a popup naming the framework. */
+  function showFramework(entry) {
+    var b = L.latLngBounds([]), found = [];
+    entry.members.forEach(function (id) {
+      var hit = (byId[id] || [])[0];
+      if (!hit) return;
+      if (!map.hasLayer(overlays[hit.name])) map.addLayer(overlays[hit.name]);
+      b.extend(hit.layer.getBounds ? hit.layer.getBounds() : hit.layer.getLatLng());
+      found.push(hit.layer.feature.properties);
+    });
+    if (!b.isValid()) return;
+    map.fitBounds(b, {maxZoom: 15, padding: [48, 48], animate: false});
+    var div = document.createElement("div"), h = L.DomUtil.create("h3", "", div);
+    div.className = "jz-pop";
+    h.textContent = displayName(entry);
+    if (entry.url) {
+      var link = L.DomUtil.create("a", "", L.DomUtil.create("p", "jz-pop-links", div));
+      link.href = entry.url; link.textContent = cfg.text.framework_page;
+    }
+    var ul = L.DomUtil.create("ul", "jz-members", div);
+    found.forEach(function (p) {
+      var btn = L.DomUtil.create("button", "jz-linkish", L.DomUtil.create("li", "", ul));
+      btn.type = "button"; btn.textContent = displayName(p);
+      L.DomEvent.on(btn, "click", function (e) { L.DomEvent.stop(e); map.closePopup(); focus(p.id); });
+    });
+    var popup = L.popup();
+    fitPopup(popup);
+    popup.setLatLng(b.getCenter()).setContent(div).openOn(map);
+  }
+
+  /* After a pick from the search list, the list goes and the map lies under a pointer that has
+   * not moved: the browser's own mouseover there must not open a stray tooltip. The pointer's
+   * next real move (one with a distance) brings tooltips back. */
+  var quiet = false;
+  document.addEventListener("mousemove", function (e) { if (e.movementX || e.movementY) quiet = false; }, true);
+
   var Search = L.Control.extend({
     options: {position: "topleft"},
     onAdd: function () {
       var div = L.DomUtil.create("div", "jz-search leaflet-bar");
       var input = L.DomUtil.create("input", "", div), list = L.DomUtil.create("ul", "jz-search-results", div);
+      var asked = 0, timer = null;
       input.type = "search"; input.placeholder = cfg.text.search;
       input.setAttribute("aria-label", cfg.text.search_label);
       list.setAttribute("role", "listbox");
       L.DomEvent.disableClickPropagation(div);
       L.DomEvent.disableScrollPropagation(div);
-      function entries() {
-        return Object.keys(byId).map(function (id) {
-          var p = byId[id][0].layer.feature.properties;
-          return {id: id, p: p, hay: (p.name + " " + p.name_en + " " + id).toLowerCase()};
-        });
+      /* The list is emptied only after the click that picked from it is over: emptied during the
+       * click, the button leaves the page and Leaflet takes the click for one on the map, which
+       * closes the popup just opened. */
+      function pick(entry, e) {
+        if (e) L.DomEvent.stop(e);
+        quiet = true;
+        input.value = displayName(entry);
+        setTimeout(function () {
+          list.textContent = "";
+          if (entry.type === "framework") showFramework(entry); else focus(entry.id);
+        }, 0);
       }
-      function pick(entry) {
-        list.textContent = "";
-        input.value = displayName(entry.p);
-        focus(entry.id);
-      }
-      function render() {
-        var q = input.value.trim().toLowerCase();
+      function render(q, results) {
         list.textContent = "";
         if (!q) return;
-        var hits = entries().filter(function (e) { return e.hay.indexOf(q) >= 0; }).slice(0, 12);
-        if (!hits.length) {
+        if (!results.length) {
           var none = L.DomUtil.create("li", "jz-none", list);
           none.textContent = cfg.text.no_match;
           return;
         }
-        hits.forEach(function (entry) {
+        results.forEach(function (entry) {
+          if (entry.type !== "framework" && !byId[entry.id]) return;     // not on this map
           var li = L.DomUtil.create("li", "", list), b = L.DomUtil.create("button", "", li);
           b.type = "button";
-          b.textContent = displayName(entry.p);
+          b.textContent = displayName(entry);
+          if (entry.type === "framework") {
+            var tag = L.DomUtil.create("small", "jz-tag", b);
+            tag.textContent = " · " + cfg.text.framework;
+          }
           b.setAttribute("data-id", entry.id);
-          L.DomEvent.on(b, "click", function () { pick(entry); });
+          L.DomEvent.on(b, "click", function (e) { pick(entry, e); });
         });
       }
-      input.addEventListener("input", render);
+      function ask() {
+        var q = input.value.trim(), n = ++asked;
+        if (!q) { render("", []); return; }
+        fetch(cfg.search + "?q=" + encodeURIComponent(q))
+          .then(function (r) { return r.ok ? r.json() : {results: []}; })
+          .then(function (data) { if (n === asked) render(q, data.results); });
+      }
+      input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(ask, 120); });
       input.addEventListener("keydown", function (e) {
         if (e.key === "Enter") {
           var first = list.querySelector("button");
@@ -230,25 +287,131 @@
     }
   });
 
-  /* Links in the panel keep the rest of the URL (place, layers) and change one parameter. */
+  /* Links in the panel (basemap, language) keep the rest of the URL: place, layers and the view. */
   function wirePanel(root) {
     root.querySelectorAll("a[data-param]").forEach(function (a) {
-      var url = new URL(window.location.href);
-      url.searchParams.set(a.getAttribute("data-param"), a.getAttribute("data-value"));
-      a.href = url.pathname + url.search;
+      L.DomEvent.on(a, "click", function (e) {
+        var url = new URL(window.location.href);
+        if (cfg.url_state) url = stateURL();
+        url.searchParams.set(a.getAttribute("data-param"), a.getAttribute("data-value"));
+        L.DomEvent.preventDefault(e);
+        window.location.assign(url.toString());
+      });
     });
   }
 
-  /* On a small screen the (always open) layer control folds into Leaflet's layers button. */
+  /* ------------------------------------------------------------------ the view in the URL */
+  /* The main map keeps what a person chose in its address (the history API): ?place (the open
+   * popup), ?layers (when not all are shown) and the view as #map=zoom/lat/lon. A choice (a layer,
+   * a place) is a new history entry, a pan or zoom replaces the current one; Back and Forward
+   * apply the entry's URL again. */
+  var applying = false, openPlace = null;
+
+  function stateURL() {
+    var url = new URL(window.location.href), names = Object.keys(overlays);
+    var shown = names.filter(function (n) { return map.hasLayer(overlays[n]); });
+    if (shown.length === names.length || !shown.length) url.searchParams.delete("layers");
+    else url.searchParams.set("layers", shown.join(","));
+    if (openPlace) url.searchParams.set("place", openPlace); else url.searchParams.delete("place");
+    url.searchParams.delete("popup");
+    var c = map.getCenter(), shift = cfg.shift || [0, 0];       // the URL's view is WGS-84 on every basemap
+    c = L.latLng(c.lat - shift[0], c.lng - shift[1]);
+    url.hash = "map=" + Math.round(map.getZoom() * 100) / 100 + "/" + c.lat.toFixed(5) + "/" + c.lng.toFixed(5);
+    return url;
+  }
+
+  function record(push) {
+    if (applying || !cfg.url_state || !JZ.ready) return;
+    var url = stateURL().toString();
+    if (url === window.location.href) return;
+    if (push) history.pushState(null, "", url); else history.replaceState(null, "", url);
+  }
+
+  function hashView() {
+    var m = /(?:^#|&)map=(\d+(?:\.\d+)?)\/(-?\d+(?:\.\d+)?)\/(-?\d+(?:\.\d+)?)/.exec(window.location.hash);
+    var shift = cfg.shift || [0, 0];
+    return m ? {zoom: +m[1], center: L.latLng(+m[2] + shift[0], +m[3] + shift[1])} : null;
+  }
+
+  /* The URL's layers, view and place, applied: on load (once the features are in) and on Back. */
+  function applyURL() {
+    applying = true;
+    var params = new URLSearchParams(window.location.search), view = hashView();
+    var wanted = params.get("layers") ? params.get("layers").split(",").map(function (s) { return s.trim(); }) : null;
+    Object.keys(overlays).forEach(function (name) {
+      var on = !wanted || wanted.indexOf(name) >= 0;
+      if (on && !map.hasLayer(overlays[name])) map.addLayer(overlays[name]);
+      if (!on && map.hasLayer(overlays[name])) map.removeLayer(overlays[name]);
+    });
+    if (view) map.setView(view.center, view.zoom, {animate: false});
+    map.closePopup();
+    openPlace = null;
+    if (params.get("place") && focus(params.get("place"), params.get("popup") !== "0", !view)
+        && params.get("popup") !== "0") openPlace = params.get("place");
+    applying = false;
+  }
+
+  function followURL() {
+    map.on("popupopen", function (e) {
+      var p = e.popup._source && e.popup._source.feature && e.popup._source.feature.properties;
+      if (!p || p.kind === "district") return;
+      openPlace = p.id;
+      record(true);
+    });
+    map.on("popupclose", function () { if (openPlace) { openPlace = null; record(false); } });
+    map.on("overlayadd overlayremove", function () { record(true); });
+    map.on("moveend", function () { record(false); });
+    window.addEventListener("popstate", applyURL);
+  }
+
+  /* On a small screen the (always open) layer control folds into Leaflet's layers button: a tap on
+   * the button opens it (Leaflet does that), a tap anywhere outside it folds it again. */
   function collapseLayerControl() {
     var box = map.getContainer().querySelector(".leaflet-control-layers");
     if (!box) return;
     box.classList.remove("leaflet-control-layers-expanded");
-    var link = box.querySelector(".leaflet-control-layers-toggle");
-    L.DomEvent.on(link, "click", function (e) {
-      L.DomEvent.preventDefault(e);
-      box.classList.toggle("leaflet-control-layers-expanded");
+    document.addEventListener("pointerdown", function (e) {
+      if (!box.contains(e.target)) box.classList.remove("leaflet-control-layers-expanded");
+    }, true);
+  }
+
+  /* Where a popup may open: below the top controls, above the bottom ones, and left of the right
+   * column when the map is wide enough for a popup beside it (on a phone, below both columns). */
+  function insets(width) {
+    var box = map.getContainer().getBoundingClientRect(), left = 0, right = 0, rightW = 0, bottom = 0;
+    map.getContainer().querySelectorAll(".leaflet-control").forEach(function (el) {
+      var r = el.getBoundingClientRect(), corner = el.parentNode.className;
+      if (!r.height) return;
+      if (corner.indexOf("leaflet-bottom") >= 0) bottom = Math.max(bottom, box.bottom - r.top);
+      else if (corner.indexOf("leaflet-left") >= 0) left = Math.max(left, r.bottom - box.top);
+      else { right = Math.max(right, r.bottom - box.top); rightW = Math.max(rightW, box.right - r.left); }
     });
+    var beside = box.width - rightW - left - 20 > width + 44;
+    return {top: Math.min(beside ? left : Math.max(left, right), box.height / 3) + 8, right: beside ? rightW + 10 : 10,
+            bottom: Math.min(bottom, box.height / 4) + 8};
+  }
+
+  /* Popups fit the map: no wider than it, no taller than half of it (a small map, an iframe, keeps
+   * the place in view), panned clear of the controls. */
+  function fitPopup(popup) {
+    var size = map.getSize(), width = Math.max(120, Math.min(380, size.x - 84)), gap = insets(width);  // margins: 44 px
+    L.extend(popup.options, {maxWidth: width, minWidth: Math.max(120, Math.min(240, size.x - 90)),
+                             maxHeight: Math.max(120, Math.min(360, Math.round(size.y * 0.5),
+                                                               size.y - gap.top - gap.bottom - 60)),
+                             autoPanPaddingTopLeft: [10, gap.top], autoPanPaddingBottomRight: [gap.right, gap.bottom]});
+  }
+
+  /* On a small screen the bottom-left controls (scale, legend) stand above the attribution, which
+   * there spans the whole width. */
+  function clearAttribution() {
+    var corner = map.getContainer().querySelector(".leaflet-bottom.leaflet-left"),
+        attribution = map.getContainer().querySelector(".leaflet-control-attribution");
+    if (!corner || !attribution) return;
+    var lift = function () {
+      corner.style.bottom = map.getSize().x < 700 ? attribution.offsetHeight + "px" : "";
+    };
+    lift();
+    map.on("resize", lift);
   }
 
   function addControls() {
@@ -267,6 +430,7 @@
       if (map.getSize().y < 700 || map.getSize().x < 700) legend.getContainer().querySelector("details").open = false;
     }
     if (map.getSize().x < 700) collapseLayerControl();
+    clearAttribution();
   }
 
   /* ------------------------------------------------------------------ start */
@@ -282,6 +446,7 @@
   JZ.init = function (theMap, groups, config) {
     map = theMap; cfg = config; overlays = groups;
     if (map.attributionControl) map.attributionControl.addAttribution(cfg.credit);
+    map.on("tooltipopen", function (e) { if (quiet) map.closeTooltip(e.tooltip); });
     addControls();
     var params = new URLSearchParams(window.location.search);
     var wanted = params.get("layers") ? params.get("layers").split(",").map(function (s) { return s.trim(); }) : null;
@@ -306,8 +471,10 @@
       if (b.isValid()) map.fitBounds(b, {paddingTopLeft: [wide ? 60 : 10, 20], paddingBottomRight: [wide ? 210 : 10, 20],
                                          maxZoom: 15, animate: false});
       if (cfg.highlight) highlight(cfg.highlight);
-      if (params.get("place")) focus(params.get("place"), params.get("popup") !== "0");
+      applyURL();
+      if (cfg.url_state) followURL();
       JZ.ready = true;
+      record(false);
       if (window.performance && performance.mark) performance.mark("jz-map-ready");
     });
   };
