@@ -30,6 +30,9 @@ CLOSERS = "”’」』）)》"
 NOT_CONTINUATION = "-•▲■□①②③④⑤⑥⑦⑧⑨⑩（(【[“"
 _BREAK = re.compile(r"[ \t\u3000]*\n[ \t\u3000\n]*")
 _CONTROL_OK = "\n\r\t"
+# One article at most: a long feature runs to ~20,000 characters; ten times that is no news article
+# (a 5 MB file once made a 25 MB map page).
+MAX_ARTICLE_CHARS = 200_000
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,9 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
             raise CorpusError(f"{name}: binary data ({controls} control characters), not an article")
         if encoding == "gb18030" and not _looks_chinese(text):
             break
+        if len(text) > MAX_ARTICLE_CHARS:
+            raise CorpusError(f"{name}: {len(text):,} characters, over the limit of {MAX_ARTICLE_CHARS:,} "
+                              "for one article")
         return text, encoding
     raise CorpusError(f"{name}: not UTF-8 text, and not GB18030/GBK either (undecodable bytes)")
 

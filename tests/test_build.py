@@ -296,3 +296,27 @@ def test_one_palette_for_the_web_map_the_preview_and_the_images():
         assert web[fid] == colours[fid] == colour_of(CATALOG, [fid])
     assert (display.PARK, display.PROJECT, display.OTHER, display.DISTRICT) == (
         colours["parks"], colours["projects"], colours["zones-and-corridors"], colours["districts"])
+
+
+def test_a_run_on_sentence_is_quoted_as_an_excerpt_around_the_name(docs_by_id):
+    from geo.build.places import MAX_QUOTE, citations_frame
+    from geo.corpus import document_from_text
+    from geo.extract import Mention
+
+    filler = "这是一段很长的文字" * 200
+    doc = document_from_text("900_long", filler + "花漾大道" + filler + "。")
+    start = len(filler)
+    m = Mention("huaiyin/huayang-avenue", "花漾大道", doc.id, start, start + 4, "花漾大道",
+                doc.original[:-1], 0, len(doc.original) - 1)
+    row = citations_frame([m], {doc.id: doc}).iloc[0]
+    assert row["end"] - row["start"] <= MAX_QUOTE and row["quote"] == doc.original[row["start"]:row["end"]]
+    assert row["start"] < start and start + 4 < row["end"] and row["marks"] == [[start, start + 4]]
+
+
+def test_an_article_over_the_size_limit_is_refused_with_one_line(tmp_path):
+    from geo.corpus import MAX_ARTICLE_CHARS, CorpusError, load_file
+
+    path = tmp_path / "huge.txt"
+    path.write_text("济南" * (MAX_ARTICLE_CHARS // 2 + 1), encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"huge.txt: 200,002 characters, over the limit of 200,000"):
+        load_file(path)
