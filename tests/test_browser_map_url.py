@@ -83,8 +83,9 @@ def test_choices_go_into_the_url_and_back_undoes_them(page, live_server, catalog
 def test_a_view_in_the_url_is_restored_on_load(page, live_server):
     offline(page, live_server)
     open_map(page, f"{live_server}/?basemap=none#map=15/36.66/117.02")
-    page.wait_for_timeout(300)
-    assert state(page)[1] == (15.0, 36.66, 117.02)
+    page.click(".leaflet-control-zoom-in")                    # zooming in keeps the centre it was given
+    wait_state(page, lambda q, v: v == (16.0, 36.66, 117.02))
+    assert "m" in page.inner_text(".leaflet-control-scale") and "km" not in page.inner_text(".leaflet-control-scale")
 
 
 @pytest.mark.parametrize("link", ["English", "无底图"])

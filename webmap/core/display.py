@@ -16,6 +16,7 @@ from shapely.geometry import mapping, shape
 from shapely.ops import polylabel
 
 from geo.crs import transform_geometry, wgs84_to_gcj02
+from webmap.core.groups import district_spots, grouped
 
 FRAMEWORK_COLOURS = ("#d7301f", "#1f78b4", "#6a3d9a", "#e08214", "#b15928", "#c51b7d", "#01665e")
 PARK = "#238b45"
@@ -139,6 +140,12 @@ def display_layers(layers: dict[str, dict], catalog: dict, gcj02: bool = False,
     if places is None:
         places = {f["properties"].get("id"): f["properties"] for name, fc in layers.items() if name != "districts"
                   for f in fc.get("features", [])}
+    districts = layers.get("districts", {}).get("features", [])
+    area_names = {str(d.get("id")): (d["properties"].get("name") or "", d["properties"].get("name_en") or "")
+                  for d in districts} | {pid: (p.get("name") or pid, p.get("name_en") or "") for pid, p in places.items()}
+    spots = district_spots(districts, [shape(f["geometry"]) for n, fc in layers.items() if n != "districts"
+                                       for f in fc.get("features", []) if "Polygon" in f["geometry"]["type"]
+                                       and own_shape(f["properties"], places.get(f["properties"].get("parent")))])
     for name, fc in layers.items():
         feats = []
         for f in fc.get("features", []):
@@ -146,6 +153,8 @@ def display_layers(layers: dict[str, dict], catalog: dict, gcj02: bool = False,
             fid = str(f.get("id") if f.get("id") is not None else props.get("id"))
             geom = shape(f["geometry"])
             ax, ay = anchor(geom)
+            if props.get("method") == "district" and str(props.get("borrowed_from")) in spots:
+                ax, ay = spots[str(props.get("borrowed_from"))]      # its district, away from the zones
             if gcj02:                      # the same view, every vertex and anchor moved to GCJ-02
                 geom = transform_geometry(geom, wgs84_to_gcj02)
                 ax, ay = wgs84_to_gcj02(ax, ay)
@@ -165,7 +174,6 @@ def display_layers(layers: dict[str, dict], catalog: dict, gcj02: bool = False,
                 if not own:                 # the area it may be in, shown on hover
                     marker["area"] = str(props.get("borrowed_from") or props.get("parent") or "") or None
                 slim["marker"] = marker
-                pins.append(((round(ax, 5), round(ay, 5)), marker))
                 geometry = {"type": "Point", "coordinates": [ax, ay]}
                 if own and geom.geom_type != "Point":        # a project's own outline, under its marker
                     geometry = {"type": "GeometryCollection", "geometries": [mapping(geom), geometry]}
@@ -174,6 +182,9 @@ def display_layers(layers: dict[str, dict], catalog: dict, gcj02: bool = False,
                 geometry = mapping(geom)
                 slim["style"] = path_style(props, paint, geom.geom_type)
             feats.append({"type": "Feature", "id": fid, "properties": slim, "geometry": rounded(geometry)})
+        feats = grouped(feats, name, area_names)
+        pins += [(tuple(round(c, 5) for c in f["properties"]["anchor"]), f["properties"]["marker"])
+                 for f in feats if "marker" in f["properties"]]
         out[name] = {"type": "FeatureCollection", "features": feats}
         bounds[name] = _bounds(feats)
     spread(pins)
@@ -212,9 +223,22 @@ def union_bounds(boxes) -> list[list[float]] | None:
 
 
 def legend(display: Display, catalog: dict) -> dict:
-    """What the legend lists: the colour of each framework shown, then the fixed conventions."""
+    """What the legend lists: the colour of each framework shown, every marker (icon and colour)
+    drawn, with what its colour means (a framework, parks, projects, other zones), and the rings."""
     colours = framework_colours(catalog)
     used = {fid for fc in display.layers.values() for f in fc["features"]
             for fid in f["properties"].get("frameworks", [])}
+    kinds = {icon: kind for kind, icon in ICONS.items()}
+    markers = set()
+    for layer, fc in display.layers.items():
+        for f in fc["features"]:
+            if m := f["properties"].get("marker"):
+                fid = next((fid for fid in [layer, *f["properties"]["frameworks"]] if colours.get(fid) == m["color"]), None)
+                markers.add((m["icon"], m["color"], fid or ("other" if m["color"] == OTHER else None)))
+    rings = {m.get("approx") for fc in display.layers.values() for f in fc["features"]
+             if (m := f["properties"].get("marker"))} | \
+        ({"group"} if any("members" in f["properties"] for fc in display.layers.values() for f in fc["features"]) else set())
     return {"frameworks": [(fid, c) for fid, c in colours.items() if fid in used],
+            "markers": [(icon, c, kinds.get(icon), means) for icon, c, means in sorted(markers, key=str)],
+            "rings": [r for r in ("zone", "district", "group") if r in rings],
             "park": PARK, "other": OTHER, "district": DISTRICT, "project": PROJECT, "icons": ICONS}

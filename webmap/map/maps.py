@@ -22,7 +22,8 @@ from webmap.i18n import t
 from webmap.store import Snapshot, current
 
 SLOT = Markup("<!--jz-slot-->")          # where a cached page takes what depends on the request
-TEXT = ("search", "search_label", "no_match", "fullscreen", "loading", "framework", "framework_page")
+TEXT = ("search", "search_label", "no_match", "fullscreen", "loading", "framework", "framework_page",
+        "group_zone", "group_district")
 
 
 def full_display(gcj02: bool) -> Display:

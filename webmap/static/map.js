@@ -36,6 +36,12 @@
     pin.className = "jz-pin" + (m.approx ? " jz-pin--approx jz-pin--" + m.approx : "");
     pin.style.setProperty("--c", m.color || "#37474f");
     pin.appendChild(icon(m.icon || "location-dot"));
+    pin.setAttribute("aria-label", displayName(feature.properties) + (m.count ? " · " + m.count : ""));
+    if (m.count) {                       // a group: the items of one zone or district, counted
+      var n = L.DomUtil.create("b", "jz-count", pin);
+      n.textContent = m.count;
+      pin.classList.add("jz-pin--group");
+    }
     return L.marker(latlng, {
       icon: L.divIcon({
         className: "jz-marker", html: pin, iconSize: [size, size],
@@ -71,11 +77,42 @@
     return div;
   }
 
+  /* A group's popup: its members, each opening its own popup in the same place. */
+  function groupContent(layer) {
+    var p = layer.feature.properties, div = document.createElement("div"), h = L.DomUtil.create("h3", "", div);
+    div.className = "jz-pop";
+    h.textContent = displayName(p) + " · " + p.members.length;
+    L.DomUtil.create("p", "jz-muted", div).textContent = cfg.text["group_" + p.marker.approx] || "";
+    var ul = L.DomUtil.create("ul", "jz-members", div);
+    p.members.forEach(function (m) {
+      var b = L.DomUtil.create("button", "jz-linkish", L.DomUtil.create("li", "", ul));
+      b.type = "button"; b.textContent = displayName(m); b.setAttribute("data-id", m.id);
+      L.DomEvent.on(b, "click", function (e) { L.DomEvent.stop(e); showMember(layer, m.id); });
+    });
+    return div;
+  }
+
+  function showMember(layer, id) {
+    var popup = layer.getPopup();
+    popup._jzPlace = id;
+    fitPopup(popup);
+    popup.setContent(popupContent(id, layer));
+    if (!popup.isOpen()) layer.openPopup();
+    else { openPlace = id; record(true); }
+  }
+
   function onEachFeature(feature, layer) {
     var p = feature.properties, tip = document.createElement("span");
-    tip.textContent = displayName(p);
+    tip.textContent = displayName(p) + (p.members ? ": " + p.members.slice(0, 4).map(displayName).join(", ")
+                                                    + (p.members.length > 4 ? "…" : "") : "");
     layer.bindTooltip(tip, {sticky: !layer.getLatLng, direction: "top", className: "jz-tip"});
-    layer.bindPopup(function () { fitPopup(layer.getPopup()); return popupContent(p.id, layer); });
+    if (p.members) {
+      var list = function () { fitPopup(layer.getPopup()); return groupContent(layer); };
+      layer.bindPopup(list);
+      layer.on("popupclose", function () { layer.getPopup()._jzPlace = null; layer.setPopupContent(list); });
+    } else {
+      layer.bindPopup(function () { fitPopup(layer.getPopup()); return popupContent(p.id, layer); });
+    }
     var area = p.marker && p.marker.area;
     if (area) {                          // an item known only to its zone or district: show that area
       var shown = null;
@@ -118,7 +155,8 @@
     } else {
       map.setView(at || layer.getLatLng(), Math.max(map.getZoom(), 14), {animate: false});
     }
-    if (openPopup !== false) {
+    if (openPopup !== false && hit.member) showMember(layer, id);   // one of a group's items
+    else if (openPopup !== false) {
       if (layer.getLatLng) layer.openPopup(); else layer.openPopup(at);
     }
     return true;
@@ -195,7 +233,7 @@
       if (!hit) return;
       if (!map.hasLayer(overlays[hit.name])) map.addLayer(overlays[hit.name]);
       b.extend(hit.layer.getBounds ? hit.layer.getBounds() : hit.layer.getLatLng());
-      found.push(hit.layer.feature.properties);
+      found.push(hit.member || hit.layer.feature.properties);
     });
     if (!b.isValid()) return;
     map.fitBounds(b, {maxZoom: 15, padding: [48, 48], animate: false});
@@ -354,8 +392,8 @@
   function followURL() {
     map.on("popupopen", function (e) {
       var p = e.popup._source && e.popup._source.feature && e.popup._source.feature.properties;
-      if (!p || p.kind === "district") return;
-      openPlace = p.id;
+      if (!p || p.kind === "district" || p.members && !e.popup._jzPlace) return;
+      openPlace = e.popup._jzPlace || p.id;
       record(true);
     });
     map.on("popupclose", function () { if (openPlace) { openPlace = null; record(false); } });
@@ -462,6 +500,9 @@
         gj.eachLayer(function (l) {
           var id = l.feature && l.feature.properties.id;
           if (id) (byId[id] = byId[id] || []).push({layer: l, name: spec.name});
+          (l.feature.properties.members || []).forEach(function (m) {
+            (byId[m.id] = byId[m.id] || []).push({layer: l, name: spec.name, member: m});
+          });
         });
         overlays[spec.name].addLayer(gj);
       });
