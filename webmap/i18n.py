@@ -198,7 +198,8 @@ UI = {
 KINDS = {
     "zh": {"zone": "片区", "axis": "发展轴", "industrial-park": "产业园区", "park": "公园绿地",
            "project": "项目", "landmark": "地标", "district": "行政区"},
-    "en": {"zone": "zone", "axis": "axis", "industrial-park": "industrial park", "park": "park / green space",
+    "en": {"zone": "development zone", "axis": "development axis", "industrial-park": "industrial park",
+           "park": "park / green space",
            "project": "project", "landmark": "landmark", "district": "district"},
 }
 

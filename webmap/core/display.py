@@ -26,6 +26,7 @@ DISTRICT = "#5f6368"
 ICONS = {"park": "tree", "project": "helmet-safety", "landmark": "landmark", "zone": "draw-polygon",
          "axis": "road", "industrial-park": "industry"}
 DEFAULT_ICON = "location-dot"
+LABELLED = ("zone", "industrial-park", "axis")       # kinds whose own shapes carry a name label
 DASH = {"zone": "7 5", "district": "2 6"}
 PIN = 26            # marker size in px; markers sharing a point are spread in a grid of this pitch
 DISTRICT_STYLE = {"color": DISTRICT, "weight": 1.2, "opacity": 0.8, "fillColor": DISTRICT, "fillOpacity": 0.06}
@@ -50,6 +51,12 @@ def framework_names(catalog: dict) -> dict[str, dict]:
     for f in catalog.get("frameworks") or []:
         out.setdefault(f.get("id"), {"name": f.get("name") or f.get("label"), "name_en": f.get("name_en")})
     return out
+
+
+def district_names(layers: dict[str, dict]) -> dict[str, str]:
+    """A district's Chinese name (as places give it) → its English name, from the districts layer."""
+    return {d["properties"].get("name"): d["properties"].get("name_en") or d["properties"].get("name")
+            for d in layers.get("districts", {}).get("features", [])}
 
 
 def layer_title(spec: dict, lang: str) -> str:
@@ -161,7 +168,7 @@ def display_layers(layers: dict[str, dict], catalog: dict, gcj02: bool = False,
             slim = {"id": fid, "name": props.get("name") or fid, "name_en": props.get("name_en") or "",
                     "anchor": [round(ax, 6), round(ay, 6)], "frameworks": props.get("frameworks") or []}
             if name == "districts":
-                slim |= {"style": DISTRICT_STYLE, "kind": "district"}
+                slim |= {"style": DISTRICT_STYLE, "kind": "district", "label": "district"}
                 feats.append({"type": "Feature", "id": fid, "properties": slim, "geometry": rounded(mapping(geom))})
                 continue
             paint = colour(name, props, colours)
@@ -181,6 +188,8 @@ def display_layers(layers: dict[str, dict], catalog: dict, gcj02: bool = False,
             else:
                 geometry = mapping(geom)
                 slim["style"] = path_style(props, paint, geom.geom_type)
+                if kind in LABELLED:             # named on the map when zoomed in (map.js)
+                    slim["label"] = "zone"
             feats.append({"type": "Feature", "id": fid, "properties": slim, "geometry": rounded(geometry)})
         feats = grouped(feats, name, area_names)
         pins += [(tuple(round(c, 5) for c in f["properties"]["anchor"]), f["properties"]["marker"])

@@ -15,7 +15,7 @@ from shapely.geometry import shape
 
 from webmap.assets import asset_url
 from webmap.core.basemaps import BASEMAPS
-from webmap.core.display import Display, display_layers, layer_title, union_bounds
+from webmap.core.display import LABELLED, Display, display_layers, layer_title, union_bounds
 from webmap.core.mapview import Assets, MapOptions, Overlay
 from webmap.core.text import lang_args
 from webmap.i18n import t
@@ -39,14 +39,23 @@ def place_shown(snap: Snapshot, place_id: str) -> list[dict]:
     return [parent, feature] if parent else [feature]
 
 
+def neighbours(snap: Snapshot, shown: list[dict], around) -> list[dict]:
+    """Zones, axes and industrial parks with shapes of their own within `around`: context for a place."""
+    ids = {f["id"] for f in shown}
+    return [f for pid, f in snap.places.items() if pid not in ids and f["properties"].get("kind") in LABELLED
+            and f["properties"].get("borrowed_from") is None and f["geometry"]["type"] != "Point"
+            and shape(f["geometry"]).intersects(around)]
+
+
 def place_display(snap: Snapshot, place_id: str, gcj02: bool) -> Display:
-    """A map of one place: the place, its parent zone and the districts around them; cached."""
+    """A map of one place: the place, its parent zone, the zones next to it and the districts around
+    them (named on the map), so the place is seen where it is; cached."""
     def compute() -> Display:
         shown = place_shown(snap, place_id)
         around = shapely.union_all([shape(f["geometry"]) for f in shown]).buffer(0.03).envelope
         small = {"districts": {"type": "FeatureCollection", "features": [
             d for d in snap.layers["districts"]["features"] if shape(d["geometry"]).intersects(around)]}}
-        for f in shown:
+        for f in shown + neighbours(snap, shown, around):
             name = snap.place_layers[f["id"]][0]
             small.setdefault(name, {"type": "FeatureCollection", "features": []})["features"].append(f)
         return display_layers(small, snap.catalog, gcj02, {pid: f["properties"] for pid, f in snap.places.items()})

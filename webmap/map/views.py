@@ -96,7 +96,8 @@ def popup(place_id: str):
         props = snap.places[place_id]["properties"]
         parent = snap.places.get(props.get("parent") or "")
         return render_page("map/popup.html", lang, p=props, parent=parent and parent["properties"],
-                           frameworks=display.framework_names(snap.catalog))
+                           frameworks=display.framework_names(snap.catalog),
+                           district_names=display.district_names(snap.layers))
 
     body = current().cached(("popup", place_id, lang), render)
     return _versioned(Response(body, content_type="text/html; charset=utf-8"))
@@ -118,9 +119,11 @@ def _render_place(snap, place_id: str, lang: str, basemap: str) -> str:
     parent = snap.places.get(props.get("parent") or "")
     shown = maps.place_display(snap, place_id, BASEMAPS[basemap].gcj02)
     parts = build_map(maps.inline(snap, shown, lang), maps.fit(shown, shown.layers),
-                      maps.options(lang, basemap, controls=frozenset({"zoom", "scale", "fullscreen"})))
+                      maps.options(lang, basemap, controls=frozenset({"zoom", "scale", "fullscreen"}),
+                                   highlight=place_id))
     titles = [display.layer_title(snap.catalog["layers"].get(n, {"name": n}), lang) for n in layer_names]
     return render_page("map/place.html", lang, p=props, map=parts, parent=parent and parent["properties"],
                        frameworks=display.framework_names(snap.catalog), layer_titles=titles,
+                       district_names=display.district_names(snap.layers),
                        map_url=url_for("map.index", place=place_id, **({"lang": lang} if lang != "zh" else {})),
                        share=maps.SLOT, builder=maps.SLOT)

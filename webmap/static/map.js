@@ -136,6 +136,23 @@
     }
   }
 
+  /* A zone's or district's name on the map, under its middle (a group of its items stands above
+   * it); not clickable, so a click there still opens the zone. Which labels show depends on the
+   * zoom: districts when zoomed out, zones when zoomed in; a small map (a place page) shows both. */
+  function addLabel(group, p) {
+    var span = document.createElement("span");
+    span.textContent = cfg.lang === "en" && p.name_en ? p.name_en : p.name;
+    L.marker(L.latLng(p.anchor[1], p.anchor[0]), {interactive: false, keyboard: false,
+      icon: L.divIcon({className: "jz-label jz-label--" + p.label, html: span, iconSize: null, iconAnchor: [0, -4]})
+    }).addTo(group);
+  }
+
+  function showLabels() {
+    var el = map.getContainer(), small = cfg.controls.indexOf("panel") < 0;
+    el.classList.toggle("jz-near", map.getZoom() >= 12.5 || small);
+    el.classList.toggle("jz-far", map.getZoom() < 12.5 || small);
+  }
+
   function anchorOf(layer) {
     var a = layer.feature && layer.feature.properties.anchor;
     return a ? L.latLng(a[1], a[0]) : null;
@@ -177,6 +194,13 @@
         else if (part.bringToFront) part.bringToFront();
       });
     });
+  }
+
+  /* A highlighted place (a place page, an embed of one place) opens on itself, its neighbours around. */
+  function placeBounds(id) {
+    var b = L.latLngBounds([]);
+    byId[id].forEach(function (hit) { b.extend(hit.layer.getBounds ? hit.layer.getBounds() : hit.layer.getLatLng()); });
+    return b;
   }
 
   function visibleBounds() {
@@ -495,18 +519,22 @@
     }
     Promise.all(cfg.layers.map(load)).then(function (collections) {
       cfg.layers.forEach(function (spec, i) {
-        var gj = L.geoJSON(collections[i], {style: function (f) { return restStyle(f.properties); },
+        var labelled = [], gj = L.geoJSON(collections[i], {style: function (f) { return restStyle(f.properties); },
                                             pointToLayer: pointToLayer, onEachFeature: onEachFeature});
         gj.eachLayer(function (l) {
           var id = l.feature && l.feature.properties.id;
           if (id) (byId[id] = byId[id] || []).push({layer: l, name: spec.name});
-          (l.feature.properties.members || []).forEach(function (m) {
+          if (l.feature && l.feature.properties.label) labelled.push(l);
+          (l.feature && l.feature.properties.members || []).forEach(function (m) {
             (byId[m.id] = byId[m.id] || []).push({layer: l, name: spec.name, member: m});
           });
         });
+        labelled.forEach(function (l) { addLabel(gj, l.feature.properties); });
         overlays[spec.name].addLayer(gj);
       });
-      var b = visibleBounds();
+      showLabels();
+      map.on("zoomend", showLabels);
+      var b = cfg.highlight && byId[cfg.highlight] ? placeBounds(cfg.highlight) : visibleBounds();
       if (!b.isValid() && cfg.fit) b = L.latLngBounds(cfg.fit);
       var wide = map.getSize().x > 900;                 // keep the zones clear of the side controls
       if (b.isValid()) map.fitBounds(b, {paddingTopLeft: [wide ? 60 : 10, 20], paddingBottomRight: [wide ? 210 : 10, 20],
