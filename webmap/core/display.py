@@ -153,6 +153,7 @@ def display_layers(layers: dict[str, dict], catalog: dict, gcj02: bool = False,
     spots = district_spots(districts, [shape(f["geometry"]) for n, fc in layers.items() if n != "districts"
                                        for f in fc.get("features", []) if "Polygon" in f["geometry"]["type"]
                                        and own_shape(f["properties"], places.get(f["properties"].get("parent")))])
+    framework_layers = [n for n in layers if n in colours]
     for name, fc in layers.items():
         feats = []
         for f in fc.get("features", []):
@@ -188,6 +189,12 @@ def display_layers(layers: dict[str, dict], catalog: dict, gcj02: bool = False,
             else:
                 geometry = mapping(geom)
                 slim["style"] = path_style(props, paint, geom.geom_type)
+                earlier = [o for o in framework_layers[:framework_layers.index(name)] if o in slim["frameworks"]] \
+                    if name in framework_layers else []
+                if earlier:                      # filled by the first framework's layer: a dotted outline here
+                    slim["overlap"] = earlier[0]
+                    slim["style"] = slim["style"] | {"fill": False, "dashArray": "1 7", "weight": 4,
+                                                     "className": "jz-overlap"}
                 if kind in LABELLED:             # named on the map when zoomed in (map.js)
                     slim["label"] = "zone"
             feats.append({"type": "Feature", "id": fid, "properties": slim, "geometry": rounded(geometry)})
@@ -229,25 +236,3 @@ def union_bounds(boxes) -> list[list[float]] | None:
         return None
     return [[min(b[0][0] for b in boxes), min(b[0][1] for b in boxes)],
             [max(b[1][0] for b in boxes), max(b[1][1] for b in boxes)]]
-
-
-def legend(display: Display, catalog: dict) -> dict:
-    """What the legend lists: the colour of each framework shown, every marker (icon and colour)
-    drawn, with what its colour means (a framework, parks, projects, other zones), and the rings."""
-    colours = framework_colours(catalog)
-    used = {fid for fc in display.layers.values() for f in fc["features"]
-            for fid in f["properties"].get("frameworks", [])}
-    kinds = {icon: kind for kind, icon in ICONS.items()}
-    markers = set()
-    for layer, fc in display.layers.items():
-        for f in fc["features"]:
-            if m := f["properties"].get("marker"):
-                fid = next((fid for fid in [layer, *f["properties"]["frameworks"]] if colours.get(fid) == m["color"]), None)
-                markers.add((m["icon"], m["color"], fid or ("other" if m["color"] == OTHER else None)))
-    rings = {m.get("approx") for fc in display.layers.values() for f in fc["features"]
-             if (m := f["properties"].get("marker"))} | \
-        ({"group"} if any("members" in f["properties"] for fc in display.layers.values() for f in fc["features"]) else set())
-    return {"frameworks": [(fid, c) for fid, c in colours.items() if fid in used],
-            "markers": [(icon, c, kinds.get(icon), means) for icon, c, means in sorted(markers, key=str)],
-            "rings": [r for r in ("zone", "district", "group") if r in rings],
-            "park": PARK, "other": OTHER, "district": DISTRICT, "project": PROJECT, "icons": ICONS}

@@ -89,7 +89,7 @@ def options(lang: str, basemap: str, **kw) -> MapOptions:
     popup = url_for("map.popup", place_id="__ID__", v=snap.build, **lang_args(lang))
     return MapOptions(lang=lang, basemap=basemap, tianditu_key=current_app.config.get("TIANDITU_KEY"),
                       assets=map_assets(), credit=credit, popup_url=popup,
-                      search_url=url_for("map.search_json"),
+                      search_url=url_for("map.search_json", **lang_args(lang)),
                       text={k: t(lang, k) for k in TEXT}, **kw)
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 
-from webmap.core import display, search, view
+from webmap.core import display, legend, search, view
 from webmap.core.basemaps import BASEMAPS, available_basemaps
 from webmap.core.mapview import build_map, script_json
+from webmap.core.text import lang_args
 from webmap.embed import builder, share
 from webmap.map import maps
 from webmap.store import current
@@ -40,7 +41,7 @@ def index():
         parts = build_map(maps.fetched(snap, names, lang, gcj02), maps.fit(shown, names), maps.options(lang, basemap, url_state=True))
         return render_page("map/index.html", lang, map=parts, share=maps.SLOT, basemap=basemap,
                            basemaps=[BASEMAPS[b] for b in available_basemaps(current_app.config.get("TIANDITU_KEY"))],
-                           legend=display.legend(shown, snap.catalog), frameworks=display.framework_names(snap.catalog),
+                           legend=legend.legend(shown, snap.catalog), frameworks=display.framework_names(snap.catalog),
                            downloads=_downloads_url())
 
     return maps.filled(("index", lang, basemap), render, share.map_head(snap, lang, v.place, v.layers))
@@ -76,7 +77,9 @@ def search_json():
     snap = current().snapshot()
     items = current().cached(("search-entries",), lambda: search.entries(snap))
     q = request.args.get("q", "")
-    resp = jsonify(query=q[:search.MAX_QUERY], results=search.search(items, q))
+    results = [e | {"url": url_for("frameworks.page", fid=e["id"], **lang_args(view.lang(request.args)))}
+               if e["type"] == "framework" else e for e in search.search(items, q)]
+    resp = jsonify(query=q[:search.MAX_QUERY], results=results)
     resp.headers["Cache-Control"] = "no-cache"
     return resp
 

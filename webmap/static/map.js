@@ -332,7 +332,7 @@
       function ask() {
         var q = input.value.trim(), n = ++asked;
         if (!q) { render("", []); return; }
-        fetch(cfg.search + "?q=" + encodeURIComponent(q))
+        fetch(cfg.search + (cfg.search.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(q))
           .then(function (r) { return r.ok ? r.json() : {results: []}; })
           .then(function (data) { if (n === asked) render(q, data.results); });
       }
