@@ -47,19 +47,19 @@ def neighbours(snap: Snapshot, shown: list[dict], around) -> list[dict]:
             and shape(f["geometry"]).intersects(around)]
 
 
-def place_display(snap: Snapshot, place_id: str, gcj02: bool) -> Display:
-    """A map of one place: the place, its parent zone, the zones next to it and the districts around
-    them (named on the map), so the place is seen where it is; cached."""
+def place_display(snap: Snapshot, place_id: str, gcj02: bool, context: bool = False) -> Display:
+    """A map of one place: the place, its parent zone and the districts around them; with `context`
+    (the place page) also the zones next to it, so the place is seen where it is; cached."""
     def compute() -> Display:
         shown = place_shown(snap, place_id)
         around = shapely.union_all([shape(f["geometry"]) for f in shown]).buffer(0.03).envelope
         small = {"districts": {"type": "FeatureCollection", "features": [
             d for d in snap.layers["districts"]["features"] if shape(d["geometry"]).intersects(around)]}}
-        for f in shown + neighbours(snap, shown, around):
+        for f in shown + (neighbours(snap, shown, around) if context else []):
             name = snap.place_layers[f["id"]][0]
             small.setdefault(name, {"type": "FeatureCollection", "features": []})["features"].append(f)
         return display_layers(small, snap.catalog, gcj02, {pid: f["properties"] for pid, f in snap.places.items()})
-    return current().cached(("place-display", place_id, gcj02), compute)
+    return current().cached(("place-display", place_id, gcj02, context), compute)
 
 
 def fetched(snap: Snapshot, names: list[str], lang: str, gcj02: bool) -> list[Overlay]:

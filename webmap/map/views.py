@@ -120,7 +120,7 @@ def _render_place(snap, place_id: str, lang: str, basemap: str) -> str:
     props = snap.places[place_id]["properties"]
     layer_names = snap.place_layers.get(place_id, [])
     parent = snap.places.get(props.get("parent") or "")
-    shown = maps.place_display(snap, place_id, BASEMAPS[basemap].gcj02)
+    shown = maps.place_display(snap, place_id, BASEMAPS[basemap].gcj02, context=True)
     parts = build_map(maps.inline(snap, shown, lang), maps.fit(shown, shown.layers),
                       maps.options(lang, basemap, controls=frozenset({"zoom", "scale", "fullscreen"}),
                                    highlight=place_id))
