@@ -61,7 +61,7 @@ class ResponseCache:
 
     def __call__(self, environ, start_response):
         method = environ.get("REQUEST_METHOD")
-        if method not in ("GET", "HEAD"):
+        if method not in ("GET", "HEAD") or environ.get("HTTP_RANGE"):     # ranges: Werkzeug answers them
             return self.wsgi_app(environ, start_response)
         try:
             key = self._key(environ)

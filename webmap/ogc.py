@@ -1,24 +1,25 @@
 """/ogc: OGC API – Features (Part 1 Core, GeoJSON and HTML) over every layer, done by pygeoapi.
 
+Longer than 250 lines: the pygeoapi configuration, the routes and the exception bodies of one API,
+kept side by side so that they agree (the parameter rules live with the OpenAPI document).
+
 pygeoapi (the OSGeo reference implementation) answers the protocol: landing page, conformance,
-collections, items with bbox/limit/offset and next/prev links, single items. The OpenAPI document
-is ours (`webmap.ogc_openapi`, self-contained), and so is the check of every parameter against it
-before pygeoapi runs (`_check`), and the OGC exception body of every error under /ogc. We mount its API core (`pygeoapi.api.API` and its endpoint functions) behind a blueprint of our
-own rather than importing `pygeoapi.flask_app`, because that module reads a YAML config and an
+collections, items with bbox/limit/offset and next/prev links, single items. Ours are the OpenAPI
+document (`webmap.ogc_openapi`, self-contained) and the check of every parameter against it before
+pygeoapi runs, the OGC exception body of every error under /ogc, and GeoJSON item pages written
+from the layer index (`webmap.ogc_items`; pygeoapi's per-request path costs ~1 ms a page).
+
+We mount pygeoapi's API core (`pygeoapi.api.API` and its endpoint functions) behind a blueprint of
+our own rather than importing `pygeoapi.flask_app`, because that module reads a YAML config and an
 OpenAPI file named by the PYGEOAPI_CONFIG/PYGEOAPI_OPENAPI environment variables at import time and
 keeps one global configuration per process — which fights `create_app(config)` and rebuilt layers.
 Here the configuration is made in code from catalog.json, once per build and base URL, and items
 come from `webmap.ogc_provider.MemoryProvider` (memory, not the file re-read per request).
-
-Longer than 250 lines because the blueprint, the parameter checks and the exception bodies must
-agree with one OpenAPI document and one pygeoapi configuration; they are kept side by side.
 """
 from __future__ import annotations
 
 import json
 import logging
-import math
-import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -26,12 +27,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, make_response, request
-from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed, NotFound
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import PathConverter
 
 from webmap import fastpath, ogc_items
-from webmap.ogc_openapi import CRS84, FORMATS, LANGUAGES, MAX_LIMIT, RESULT_TYPES, openapi_document
-from webmap.ogc_provider import NULL, LayerIndex, index_layer
+from webmap.ogc_openapi import CRS84, FORMATS, LANGUAGES, MAX_LIMIT, check_query, openapi_document
+from webmap.ogc_provider import LayerIndex, index_layer
 from webmap.store import Snapshot
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
@@ -92,9 +93,7 @@ def _source(name: str):
     return lambda: _layer_index(name)
 
 
-LICENCE_URLS = {"ODbL-1.0": "https://opendatacommons.org/licenses/odbl/1-0/",   # SPDX id → licence text
-                "CC-BY-4.0": "https://creativecommons.org/licenses/by/4.0/",
-                "CC0-1.0": "https://creativecommons.org/publicdomain/zero/1.0/"}
+LICENCE_URLS = {"ODbL-1.0": "https://opendatacommons.org/licenses/odbl/1-0/"}   # SPDX id → licence text
 
 
 def licence_link(licence: dict, layers_page: str) -> dict:
@@ -236,60 +235,11 @@ def _call(name: str, fn, api, req, *args):
             del core.CONFORMANCE_CLASSES[n:]
 
 
-def _bad(message: str) -> BadRequest:
-    return BadRequest(description=message)
-
-
-def _integer(args, name: str, low: int, high: int | None) -> None:
-    value = args.get(name)
-    if value is None:
-        return
-    if not (value.isascii() and value.isdigit()) or int(value) < low or (high is not None and int(value) > high):
-        raise _bad(f"{name} must be a whole number from {low}" + (f" to {high}" if high is not None else " up"))
-
-
-def _filter_value(name: str, kind: str, value: str) -> None:
-    if value == NULL:
-        return
-    if kind == "integer" and not re.fullmatch(r"-?[0-9]+", value):
-        raise _bad(f"{name} must be a whole number")
-    if kind == "number":
-        try:
-            ok = value.isascii() and math.isfinite(float(value))
-        except ValueError:
-            ok = False
-        if not ok:
-            raise _bad(f"{name} must be a finite number")
-    if kind == "boolean" and value not in ("true", "false"):
-        raise _bad(f"{name} must be true or false")
-
-
 def _check(formats: list[str], items_of: LayerIndex | None = None, args: dict | None = None) -> None:
-    """400 for any parameter value the OpenAPI document does not allow, before pygeoapi sees it
-    (pygeoapi accepts an empty f, any lang, limit above its maximum and skipGeometry=maybe).
-    `args`: the query as a plain dict (first value of each name, as pygeoapi reads it)."""
-    args = request.args.to_dict() if args is None else args
-    if "f" in args and args["f"] not in formats:
-        raise _bad(f"f must be one of {', '.join(formats)}")
-    if "lang" in args and args["lang"] not in LANGUAGES:
-        raise _bad(f"lang must be one of {', '.join(LANGUAGES)}")
-    for name in ("crs", "bbox-crs"):
-        if args.get(name, CRS84) != CRS84:
-            raise _bad(f"{name}: only {CRS84} is offered")
-    if items_of is None:
-        return
-    if "sortby" in args:
-        raise _bad("sorting is not offered: features come in file order")
-    _integer(args, "limit", 1, MAX_LIMIT)
-    _integer(args, "offset", 0, None)
-    if args.get("skipGeometry", "false") not in ("true", "false"):
-        raise _bad("skipGeometry must be true or false")
-    if args.get("resulttype", "results") not in RESULT_TYPES:
-        raise _bad(f"resulttype must be one of {', '.join(RESULT_TYPES)}")
-    filters = items_of.filters
-    for name, value in args.items():
-        if name in filters and filters[name] != "string":
-            _filter_value(name, filters[name], value)
+    """The query checked against the OpenAPI document (`check_query`); `args` defaults to this
+    request's query as a plain dict (first value of each name, as pygeoapi reads it)."""
+    check_query(request.args.to_dict() if args is None else args, formats,
+                None if items_of is None else items_of.filters)
 
 
 def _execute(name: str, *args):

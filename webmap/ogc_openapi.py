@@ -5,15 +5,19 @@ client cannot resolve them), describes /conformance with the landing page's resp
 `sortby`, CQL and vendor parameters we refuse, and leaves JSON-LD and JSON Schema responses out.
 This one is built from the catalog and each layer's fields, with the OGC API – Features Part 1
 components written out under `webmap/ogc_schemas/` and referenced locally (`#/components/...`).
-The same module holds the parameter rules (`PARAMETERS`), so the checks in `webmap.ogc` and the
-document cannot disagree.
+The same module holds the parameter rules (`check_query`), so what the blueprint refuses and what
+the document allows are written side by side.
 """
 from __future__ import annotations
 
 import copy
 import json
+import math
+import re
 from functools import cache
 from pathlib import Path
+
+from werkzeug.exceptions import BadRequest
 
 SCHEMAS = Path(__file__).resolve().parent / "ogc_schemas" / "ogcapi-features-1.json"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -23,8 +27,7 @@ DEFAULT_LIMIT = 10
 # f= values per kind of resource (pygeoapi's names: json, html, jsonld)
 FORMATS = {"doc": ["json", "html", "jsonld"], "plain": ["json", "html"]}
 RESULT_TYPES = ["results", "hits"]
-# JSON Schema types a property filter (`?district=...`) accepts; arrays match on any member
-FILTER_TYPES = {"string", "number", "integer", "boolean"}
+NULL = "null"     # as a filter value: the property is empty (see webmap.ogc_provider)
 
 HTML = {"text/html": {"schema": {"type": "string"}}}
 JSON_LD = {"application/ld+json": {"schema": {"type": "object"}}}
@@ -39,6 +42,60 @@ def ogc_components() -> dict:
 def _query(name: str, schema: dict, description: str) -> dict:
     return {"name": name, "in": "query", "required": False, "style": "form", "explode": False,
             "description": description, "schema": schema}
+
+
+def _bad(message: str) -> BadRequest:
+    return BadRequest(description=message)
+
+
+def _integer(args, name: str, low: int, high: int | None) -> None:
+    value = args.get(name)
+    if value is None:
+        return
+    if not (value.isascii() and value.isdigit()) or int(value) < low or (high is not None and int(value) > high):
+        raise _bad(f"{name} must be a whole number from {low}" + (f" to {high}" if high is not None else " up"))
+
+
+def _filter_value(name: str, kind: str, value: str) -> None:
+    if value == NULL:
+        return
+    if kind == "integer" and not re.fullmatch(r"-?[0-9]+", value):
+        raise _bad(f"{name} must be a whole number")
+    if kind == "number":
+        try:
+            ok = value.isascii() and math.isfinite(float(value))
+        except ValueError:
+            ok = False
+        if not ok:
+            raise _bad(f"{name} must be a finite number")
+    if kind == "boolean" and value not in ("true", "false"):
+        raise _bad(f"{name} must be true or false")
+
+
+def check_query(args: dict[str, str], formats: list[str], filters: dict[str, str] | None) -> None:
+    """400 (BadRequest) for any parameter value this document does not allow, before pygeoapi sees
+    it (pygeoapi accepts an empty f, any lang, limit above its maximum and skipGeometry=maybe).
+    `filters`: the layer's filterable properties for an items query, else None."""
+    if "f" in args and args["f"] not in formats:
+        raise _bad(f"f must be one of {', '.join(formats)}")
+    if "lang" in args and args["lang"] not in LANGUAGES:
+        raise _bad(f"lang must be one of {', '.join(LANGUAGES)}")
+    for name in ("crs", "bbox-crs"):
+        if args.get(name, CRS84) != CRS84:
+            raise _bad(f"{name}: only {CRS84} is offered")
+    if filters is None:
+        return
+    if "sortby" in args:
+        raise _bad("sorting is not offered: features come in file order")
+    _integer(args, "limit", 1, MAX_LIMIT)
+    _integer(args, "offset", 0, None)
+    if args.get("skipGeometry", "false") not in ("true", "false"):
+        raise _bad("skipGeometry must be true or false")
+    if args.get("resulttype", "results") not in RESULT_TYPES:
+        raise _bad(f"resulttype must be one of {', '.join(RESULT_TYPES)}")
+    for name, value in args.items():
+        if name in filters and filters[name] != "string":
+            _filter_value(name, filters[name], value)
 
 
 def _params() -> dict:

@@ -18,6 +18,8 @@ import shapely
 from pygeoapi.provider.base import BaseProvider, ProviderInvalidQueryError, ProviderItemNotFoundError
 from shapely.geometry import shape
 
+from webmap.ogc_openapi import NULL
+
 
 @dataclass(frozen=True)
 class LayerIndex:
@@ -67,7 +69,6 @@ def index_layer(collection: dict) -> LayerIndex:
                       fields, filters, [json.dumps(f, separators=(",", ":")) for f in feats])
 
 
-NULL = "null"     # as a filter value: the property is empty (`?borrowed_from=null`: features with own shapes)
 VOCABULARIES = ("kind", "precision", "method", "vertex_basis", "district", "role")   # enums in /queryables
 
 

@@ -1,7 +1,8 @@
 """/layers/: the list of layers and their downloads, served as the static files the build wrote.
 
 Every file is listed in the catalog with its sha256, which is the strong ETag; Werkzeug answers
-conditional and range requests (`send_file(conditional=True)`). GeoJSON goes out as the build's
+conditional and range requests (`send_file(conditional=True)`), and repeat requests of a build
+are answered from memory by `webmap.fastpath` before Flask, as a static file server would. GeoJSON goes out as the build's
 gzip copy to clients that accept it. Names are looked up in the catalog, never joined onto a
 path: a request can only ever reach a file the catalog lists.
 """
@@ -11,6 +12,7 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, send_file, url_for
 
+from webmap import fastpath
 from webmap.downloads.dictionary import PROPERTIES, VALUES
 from webmap.store import current
 
@@ -69,6 +71,8 @@ def download(name: str, ext: str):
                      etag=snap.catalog["files"][sent], max_age=0)
     resp.headers.update(headers)
     resp.headers["Cache-Control"] = "no-cache"
+    if request.range is None:
+        fastpath.cacheable()            # the same bytes for every identical request of this build
     return resp
 
 
