@@ -1,8 +1,8 @@
 /* Jinan Zones — the map's behaviour on top of Folium/Leaflet. Folium builds the map, its tiles,
  * scale and layer control with one empty overlay per layer; this script fetches each layer's
- * display features (or takes them inline), draws them (styles, markers), fetches a place's popup
- * when it is opened, adds search, legend, panel and fullscreen, and applies the view asked for in
- * the URL (?place=<id>, ?layers=a,b, ?popup=0).
+ * display features (or takes them inline), draws them (styles, markers, names, groups), fetches a
+ * place's popup when it is opened and fits it to the map. map-controls.js adds search, legend,
+ * panel and fullscreen; map-url.js keeps the view in the URL.
  *
  * Popup HTML comes from the server (Jinja, autoescaped); legend and panel from <template>s in the
  * page. Everything built here from data (tooltips, search results) uses textContent, never innerHTML. */
@@ -98,7 +98,7 @@
     fitPopup(popup);
     popup.setContent(popupContent(id, layer));
     if (!popup.isOpen()) layer.openPopup();
-    else { openPlace = id; record(true); }
+    else JZ._.url.opened(id);
   }
 
   function onEachFeature(feature, layer) {
@@ -180,6 +180,8 @@
   }
 
   JZ.layerOf = function (id) { return byId[id] ? byId[id][0].layer : null; };
+  /* What map-controls.js and map-url.js share with this file (filled in by JZ.init). */
+  JZ._ = {byId: byId, focus: focus, displayName: displayName, icon: icon, fitPopup: fitPopup};
 
   /* Draw a place heavier, its markers larger and on top; its elements get the class jz-highlight. */
   function highlight(id) {
@@ -212,231 +214,6 @@
     return b;
   }
 
-  /* ------------------------------------------------------------------ controls */
-
-  /* A box holding the content of one of the page's <template>s (server-rendered, escaped). */
-  var FromTemplate = L.Control.extend({
-    onAdd: function () {
-      var div = L.DomUtil.create("div", "jz-control " + this.options.className);
-      div.appendChild(this.options.template.content.cloneNode(true));
-      L.DomEvent.disableClickPropagation(div);
-      L.DomEvent.disableScrollPropagation(div);
-      return div;
-    }
-  });
-
-  var Fullscreen = L.Control.extend({
-    options: {position: "topleft"},
-    onAdd: function () {
-      var div = L.DomUtil.create("div", "leaflet-bar jz-fullscreen");
-      var a = L.DomUtil.create("a", "", div), shown = icon("expand");
-      a.appendChild(shown);
-      a.href = "#"; a.setAttribute("role", "button");
-      a.title = cfg.text.fullscreen; a.setAttribute("aria-label", cfg.text.fullscreen);
-      L.DomEvent.on(a, "click", function (e) {
-        L.DomEvent.preventDefault(e);
-        var el = map.getContainer();
-        if (document.fullscreenElement) document.exitFullscreen();
-        else if (el.requestFullscreen) el.requestFullscreen();
-      });
-      document.addEventListener("fullscreenchange", function () {
-        var on = !!document.fullscreenElement, next = icon(on ? "compress" : "expand");
-        a.replaceChild(next, shown); shown = next;
-        map.getContainer().classList.toggle("jz-is-fullscreen", on);
-        map.invalidateSize();
-      });
-      return div;
-    }
-  });
-
-  /* The members of a framework shown together, with a popup naming the framework. */
-  function showFramework(entry) {
-    var b = L.latLngBounds([]), found = [];
-    entry.members.forEach(function (id) {
-      var hit = (byId[id] || [])[0];
-      if (!hit) return;
-      if (!map.hasLayer(overlays[hit.name])) map.addLayer(overlays[hit.name]);
-      b.extend(hit.layer.getBounds ? hit.layer.getBounds() : hit.layer.getLatLng());
-      found.push(hit.member || hit.layer.feature.properties);
-    });
-    if (!b.isValid()) return;
-    map.fitBounds(b, {maxZoom: 15, padding: [48, 48], animate: false});
-    var div = document.createElement("div"), h = L.DomUtil.create("h3", "", div);
-    div.className = "jz-pop";
-    h.textContent = displayName(entry);
-    if (entry.url) {
-      var link = L.DomUtil.create("a", "", L.DomUtil.create("p", "jz-pop-links", div));
-      link.href = entry.url; link.textContent = cfg.text.framework_page;
-    }
-    var ul = L.DomUtil.create("ul", "jz-members", div);
-    found.forEach(function (p) {
-      var btn = L.DomUtil.create("button", "jz-linkish", L.DomUtil.create("li", "", ul));
-      btn.type = "button"; btn.textContent = displayName(p);
-      L.DomEvent.on(btn, "click", function (e) { L.DomEvent.stop(e); map.closePopup(); focus(p.id); });
-    });
-    var popup = L.popup();
-    fitPopup(popup);
-    popup.setLatLng(b.getCenter()).setContent(div).openOn(map);
-  }
-
-  /* After a pick from the search list, the list goes and the map lies under a pointer that has
-   * not moved: the browser's own mouseover there must not open a stray tooltip. The pointer's
-   * next real move (one with a distance) brings tooltips back. */
-  var quiet = false;
-  document.addEventListener("mousemove", function (e) { if (e.movementX || e.movementY) quiet = false; }, true);
-
-  var Search = L.Control.extend({
-    options: {position: "topleft"},
-    onAdd: function () {
-      var div = L.DomUtil.create("div", "jz-search leaflet-bar");
-      var input = L.DomUtil.create("input", "", div), list = L.DomUtil.create("ul", "jz-search-results", div);
-      var asked = 0, timer = null;
-      input.type = "search"; input.placeholder = cfg.text.search;
-      input.setAttribute("aria-label", cfg.text.search_label);
-      list.setAttribute("role", "listbox");
-      L.DomEvent.disableClickPropagation(div);
-      L.DomEvent.disableScrollPropagation(div);
-      /* The list is emptied only after the click that picked from it is over: emptied during the
-       * click, the button leaves the page and Leaflet takes the click for one on the map, which
-       * closes the popup just opened. */
-      function pick(entry, e) {
-        if (e) L.DomEvent.stop(e);
-        quiet = true;
-        input.value = displayName(entry);
-        setTimeout(function () {
-          list.textContent = "";
-          if (entry.type === "framework") showFramework(entry); else focus(entry.id);
-        }, 0);
-      }
-      function render(q, results) {
-        list.textContent = "";
-        if (!q) return;
-        if (!results.length) {
-          var none = L.DomUtil.create("li", "jz-none", list);
-          none.textContent = cfg.text.no_match;
-          return;
-        }
-        results.forEach(function (entry) {
-          if (entry.type !== "framework" && !byId[entry.id]) return;     // not on this map
-          var li = L.DomUtil.create("li", "", list), b = L.DomUtil.create("button", "", li);
-          b.type = "button";
-          b.textContent = displayName(entry);
-          if (entry.type === "framework") {
-            var tag = L.DomUtil.create("small", "jz-tag", b);
-            tag.textContent = " · " + cfg.text.framework;
-          }
-          b.setAttribute("data-id", entry.id);
-          L.DomEvent.on(b, "click", function (e) { pick(entry, e); });
-        });
-      }
-      function ask() {
-        var q = input.value.trim(), n = ++asked;
-        if (!q) { render("", []); return; }
-        fetch(cfg.search + (cfg.search.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(q))
-          .then(function (r) { return r.ok ? r.json() : {results: []}; })
-          .then(function (data) { if (n === asked) render(q, data.results); });
-      }
-      input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(ask, 120); });
-      input.addEventListener("keydown", function (e) {
-        if (e.key === "Enter") {
-          var first = list.querySelector("button");
-          if (first) first.click();
-        } else if (e.key === "Escape") {
-          input.value = ""; list.textContent = "";
-        }
-      });
-      return div;
-    }
-  });
-
-  /* Links in the panel (basemap, language) keep the rest of the URL: place, layers and the view. */
-  function wirePanel(root) {
-    root.querySelectorAll("a[data-param]").forEach(function (a) {
-      L.DomEvent.on(a, "click", function (e) {
-        var url = new URL(window.location.href);
-        if (cfg.url_state) url = stateURL();
-        url.searchParams.set(a.getAttribute("data-param"), a.getAttribute("data-value"));
-        L.DomEvent.preventDefault(e);
-        window.location.assign(url.toString());
-      });
-    });
-  }
-
-  /* ------------------------------------------------------------------ the view in the URL */
-  /* The main map keeps what a person chose in its address (the history API): ?place (the open
-   * popup), ?layers (when not all are shown) and the view as #map=zoom/lat/lon. A choice (a layer,
-   * a place) is a new history entry, a pan or zoom replaces the current one; Back and Forward
-   * apply the entry's URL again. */
-  var applying = false, openPlace = null;
-
-  function stateURL() {
-    var url = new URL(window.location.href), names = Object.keys(overlays);
-    var shown = names.filter(function (n) { return map.hasLayer(overlays[n]); });
-    if (shown.length === names.length || !shown.length) url.searchParams.delete("layers");
-    else url.searchParams.set("layers", shown.join(","));
-    if (openPlace) url.searchParams.set("place", openPlace); else url.searchParams.delete("place");
-    url.searchParams.delete("popup");
-    var c = map.getCenter(), shift = cfg.shift || [0, 0];       // the URL's view is WGS-84 on every basemap
-    c = L.latLng(c.lat - shift[0], c.lng - shift[1]);
-    url.hash = "map=" + Math.round(map.getZoom() * 100) / 100 + "/" + c.lat.toFixed(5) + "/" + c.lng.toFixed(5);
-    return url;
-  }
-
-  function record(push) {
-    if (applying || !cfg.url_state || !JZ.ready) return;
-    var url = stateURL().toString();
-    if (url === window.location.href) return;
-    if (push) history.pushState(null, "", url); else history.replaceState(null, "", url);
-  }
-
-  function hashView() {
-    var m = /(?:^#|&)map=(\d+(?:\.\d+)?)\/(-?\d+(?:\.\d+)?)\/(-?\d+(?:\.\d+)?)/.exec(window.location.hash);
-    var shift = cfg.shift || [0, 0];
-    return m ? {zoom: +m[1], center: L.latLng(+m[2] + shift[0], +m[3] + shift[1])} : null;
-  }
-
-  /* The URL's layers, view and place, applied: on load (once the features are in) and on Back. */
-  function applyURL() {
-    applying = true;
-    var params = new URLSearchParams(window.location.search), view = hashView();
-    var wanted = params.get("layers") ? params.get("layers").split(",").map(function (s) { return s.trim(); }) : null;
-    Object.keys(overlays).forEach(function (name) {
-      var on = !wanted || wanted.indexOf(name) >= 0;
-      if (on && !map.hasLayer(overlays[name])) map.addLayer(overlays[name]);
-      if (!on && map.hasLayer(overlays[name])) map.removeLayer(overlays[name]);
-    });
-    if (view) map.setView(view.center, view.zoom, {animate: false});
-    map.closePopup();
-    openPlace = null;
-    if (params.get("place") && focus(params.get("place"), params.get("popup") !== "0", !view)
-        && params.get("popup") !== "0") openPlace = params.get("place");
-    applying = false;
-  }
-
-  function followURL() {
-    map.on("popupopen", function (e) {
-      var p = e.popup._source && e.popup._source.feature && e.popup._source.feature.properties;
-      if (!p || p.kind === "district" || p.members && !e.popup._jzPlace) return;
-      openPlace = e.popup._jzPlace || p.id;
-      record(true);
-    });
-    map.on("popupclose", function () { if (openPlace) { openPlace = null; record(false); } });
-    map.on("overlayadd overlayremove", function () { record(true); });
-    map.on("moveend", function () { record(false); });
-    window.addEventListener("popstate", applyURL);
-  }
-
-  /* On a small screen the (always open) layer control folds into Leaflet's layers button: a tap on
-   * the button opens it (Leaflet does that), a tap anywhere outside it folds it again. */
-  function collapseLayerControl() {
-    var box = map.getContainer().querySelector(".leaflet-control-layers");
-    if (!box) return;
-    box.classList.remove("leaflet-control-layers-expanded");
-    document.addEventListener("pointerdown", function (e) {
-      if (!box.contains(e.target)) box.classList.remove("leaflet-control-layers-expanded");
-    }, true);
-  }
-
   /* Where a popup may open: below the top controls, above the bottom ones, and left of the right
    * column when the map is wide enough for a popup beside it (on a phone, below both columns). */
   function insets(width) {
@@ -463,38 +240,6 @@
                              autoPanPaddingTopLeft: [10, gap.top], autoPanPaddingBottomRight: [gap.right, gap.bottom]});
   }
 
-  /* On a small screen the bottom-left controls (scale, legend) stand above the attribution, which
-   * there spans the whole width. */
-  function clearAttribution() {
-    var corner = map.getContainer().querySelector(".leaflet-bottom.leaflet-left"),
-        attribution = map.getContainer().querySelector(".leaflet-control-attribution");
-    if (!corner || !attribution) return;
-    var lift = function () {
-      corner.style.bottom = map.getSize().x < 700 ? attribution.offsetHeight + "px" : "";
-    };
-    lift();
-    map.on("resize", lift);
-  }
-
-  function addControls() {
-    var has = function (c) { return cfg.controls.indexOf(c) >= 0; };
-    var panelHtml = document.getElementById("jz-panel-html"), legendHtml = document.getElementById("jz-legend-html");
-    if (has("panel") && panelHtml) {
-      var panel = new FromTemplate({position: "topright", className: "jz-panel", template: panelHtml}).addTo(map);
-      wirePanel(panel.getContainer());
-      var corner = map.getContainer().querySelector(".leaflet-top.leaflet-right");
-      corner.insertBefore(panel.getContainer(), corner.firstChild);
-    }
-    if (has("search")) new Search().addTo(map);
-    if (has("fullscreen")) new Fullscreen().addTo(map);
-    if (has("legend") && legendHtml) {
-      var legend = new FromTemplate({position: "bottomleft", className: "jz-legend", template: legendHtml}).addTo(map);
-      if (map.getSize().y < 700 || map.getSize().x < 700) legend.getContainer().querySelector("details").open = false;
-    }
-    if (map.getSize().x < 700) collapseLayerControl();
-    clearAttribution();
-  }
-
   /* ------------------------------------------------------------------ start */
 
   function load(layer) {
@@ -508,8 +253,8 @@
   JZ.init = function (theMap, groups, config) {
     map = theMap; cfg = config; overlays = groups;
     if (map.attributionControl) map.attributionControl.addAttribution(cfg.credit);
-    map.on("tooltipopen", function (e) { if (quiet) map.closeTooltip(e.tooltip); });
-    addControls();
+    JZ._.map = map; JZ._.cfg = cfg; JZ._.overlays = overlays;
+    JZ._.controls.start(JZ._);
     var params = new URLSearchParams(window.location.search);
     var wanted = params.get("layers") ? params.get("layers").split(",").map(function (s) { return s.trim(); }) : null;
     if (wanted) {
@@ -540,10 +285,9 @@
       if (b.isValid()) map.fitBounds(b, {paddingTopLeft: [wide ? 60 : 10, 20], paddingBottomRight: [wide ? 210 : 10, 20],
                                          maxZoom: 15, animate: false});
       if (cfg.highlight) highlight(cfg.highlight);
-      applyURL();
-      if (cfg.url_state) followURL();
+      JZ._.url.start(JZ._);
       JZ.ready = true;
-      record(false);
+      JZ._.url.record(false);
       if (window.performance && performance.mark) performance.mark("jz-map-ready");
     });
   };
