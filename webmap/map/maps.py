@@ -55,7 +55,9 @@ def place_display(snap: Snapshot, place_id: str, gcj02: bool, context: bool = Fa
         around = shapely.union_all([shape(f["geometry"]) for f in shown]).buffer(0.03).envelope
         small = {"districts": {"type": "FeatureCollection", "features": [
             d for d in snap.layers["districts"]["features"] if shape(d["geometry"]).intersects(around)]}}
-        for f in shown + (neighbours(snap, shown, around) if context else []):
+        # an item known only to its district has the district as its context, not every zone in it
+        near = context and snap.places[place_id]["properties"].get("method") != "district"
+        for f in shown + (neighbours(snap, shown, around) if near else []):
             name = snap.place_layers[f["id"]][0]
             small.setdefault(name, {"type": "FeatureCollection", "features": []})["features"].append(f)
         return display_layers(small, snap.catalog, gcj02, {pid: f["properties"] for pid, f in snap.places.items()})
