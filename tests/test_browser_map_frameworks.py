@@ -2,7 +2,8 @@
 
 From the map, a planner finds a framework in the search box and opens its page: the sentence with
 its members marked, the count check, a row per member, and a map naming every member. On the main
-map, zoomed in, zones carry their names; a zone in two frameworks has its own, legended outline.
+map, zoomed in, zones carry their names; a zone in two frameworks has its own, legended outline, and
+where two zones overlap a legended frame shows it.
 """
 from __future__ import annotations
 
@@ -61,3 +62,8 @@ def test_main_map_names_zones_when_zoomed_in_and_marks_overlaps(page, live_serve
     colour = overlap.get_attribute("stroke")
     swatch = page.locator(".jz-legend .jz-sw--overlap")
     assert swatch.count() == 1 and colour in swatch.get_attribute("style")
+    # where two zones of one framework overlap (the development zone reaching into the medical science
+    # centre): a dotted frame, explained in the legend, that lets clicks through to the zones
+    clash = page.locator("path.jz-clash").first
+    assert clash.is_visible() and "leaflet-interactive" not in (clash.get_attribute("class") or "")
+    assert page.locator(".jz-legend .jz-sw--clash").count() == 1

@@ -17,6 +17,7 @@ from shapely.ops import polylabel
 
 from geo.crs import transform_geometry, wgs84_to_gcj02
 from webmap.core.groups import district_spots, grouped
+from webmap.core.overlaps import overlaps
 
 FRAMEWORK_COLOURS = ("#d7301f", "#1f78b4", "#6a3d9a", "#e08214", "#b15928", "#c51b7d", "#01665e")
 PARK = "#238b45"
@@ -198,7 +199,7 @@ def display_layers(layers: dict[str, dict], catalog: dict, gcj02: bool = False,
                 if kind in LABELLED:             # named on the map when zoomed in (map.js)
                     slim["label"] = "zone"
             feats.append({"type": "Feature", "id": fid, "properties": slim, "geometry": rounded(geometry)})
-        feats = grouped(feats, name, area_names)
+        feats = grouped(feats, name, area_names) + overlaps(feats, name)
         pins += [(tuple(round(c, 5) for c in f["properties"]["anchor"]), f["properties"]["marker"])
                  for f in feats if "marker" in f["properties"]]
         out[name] = {"type": "FeatureCollection", "features": feats}

@@ -24,7 +24,8 @@ def legend(display: Display, catalog: dict) -> dict:
         ({"group"} if any("members" in f["properties"] for fc in display.layers.values() for f in fc["features"]) else set())
     overlaps = sorted({(colours[f["properties"]["overlap"]], colours[layer]) for layer, fc in display.layers.items()
                        for f in fc["features"] if f["properties"].get("overlap")})
-    return {"frameworks": [(fid, c) for fid, c in colours.items() if fid in used], "overlaps": overlaps,
+    clash = any(f["properties"].get("kind") == "overlap" for fc in display.layers.values() for f in fc["features"])
+    return {"frameworks": [(fid, c) for fid, c in colours.items() if fid in used], "overlaps": overlaps, "clash": clash,
             "markers": [(icon, c, kinds.get(icon), means) for icon, c, means in sorted(markers, key=str)],
             "rings": [r for r in ("zone", "district", "group") if r in rings],
             "park": PARK, "other": OTHER, "district": DISTRICT, "project": PROJECT, "icons": ICONS}

@@ -103,6 +103,7 @@
 
   function onEachFeature(feature, layer) {
     var p = feature.properties, tip = document.createElement("span");
+    if (p.kind === "overlap") return;          // where two zones overlap: drawn, explained in the legend
     tip.textContent = displayName(p) + (p.members ? ": " + p.members.slice(0, 4).map(displayName).join(", ")
                                                     + (p.members.length > 4 ? "…" : "") : "");
     layer.bindTooltip(tip, {sticky: !layer.getLatLng, direction: "top", className: "jz-tip"});
