@@ -4,6 +4,9 @@ Matching runs on a normalised copy of the text (print-layout breaks repaired,
 punctuation width folded, traditional characters converted to simplified); the
 copy keeps, for each of its characters, the index of the original character it
 came from, so any span found in it can be cited as an exact slice of the original.
+
+Longer than 250 lines because decoding, layout repair, normalisation and sentence/paragraph
+segmentation all build or read the same offset map; apart, each would need its internals.
 """
 from __future__ import annotations
 

@@ -3,6 +3,9 @@
 Names are matched with one Aho–Corasick automaton over the normalised text (leftmost-longest,
 so 济南槐荫经济开发区 is one place, not 槐荫 + …); every match is mapped back to the original
 text, so `surface == original[start:end]` even when a layout break splits the name.
+
+Longer than 250 lines because framework enumerations are read from the same matches as the
+mentions (count words, lists before them, spatial structures) and share their offsets.
 """
 from __future__ import annotations
 

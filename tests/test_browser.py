@@ -109,7 +109,7 @@ def test_clicking_a_zone_opens_a_popup_with_its_quote(page, live_server):
     marked = cite["quote"][s - cite["start"]:e - cite["start"]]
     assert page.locator(".leaflet-popup-content mark").first.inner_text() == marked
     link = page.locator(".leaflet-popup-content .jz-cite-src a").first.get_attribute("href")
-    assert link == f"/sources/{cite['doc']}#c-{cite['start']}"
+    assert link == f"/sources/{cite['doc']}?basemap=none#c-{cite['start']}"      # links keep basemap=none
 
 
 def test_hovering_shows_the_name(page, live_server):
@@ -242,7 +242,7 @@ def test_citation_link_lands_on_the_passage(page, live_server):
 
 CSP_PAGES = [
     ("/?basemap=none", True), (f"/?basemap=none&place={SOE}", True), (f"/places/{SOE}?basemap=none", True),
-    (f"/embed?place={SOE}&basemap=none", True),
+    (f"/embed?place={SOE}&basemap=none&popup=1", True),          # an embed's popup opens only when asked
     ("/embed?layers=parks,districts&basemap=none&controls=zoom,layers,fullscreen,scale", True),
     ("/embed/builder?basemap=none", False), ("/sources/", False), (f"/sources/{soe_citations()[0]['doc']}", False),
     ("/layers/", False), ("/ogc/", False), ("/no-such-page", False),
@@ -272,4 +272,30 @@ def test_no_content_security_policy_violation_on_any_page(page, live_server, pat
         popup_text(page)
     page.wait_for_load_state("networkidle")
     assert page.evaluate("window.__csp") == [] and console == [], path
+    assert page.errors == []
+
+
+def test_a_failed_fetch_leaves_the_rest_of_the_map_working(page, live_server):
+    """A layer that cannot be loaded stays empty (the others draw); a popup that cannot be loaded
+    says so, and loads when opened again."""
+    broken = {"popups": True}
+
+    def route(r):
+        url = r.request.url
+        if "/display/districts.geojson" in url or (broken["popups"] and "/popups/" in url):
+            r.abort()
+        elif urlsplit(url).netloc == urlsplit(live_server).netloc:
+            r.continue_()
+        else:
+            r.abort()
+    page.route("**/*", route)
+    open_map(page, f"{live_server}/?basemap=none&layers=huaiyin-five-battlefields,districts")
+    assert page.locator(".leaflet-overlay-pane path").count() >= 5          # the zones, without the districts
+    x, y = _click_point_on(page, SOE)
+    page.mouse.click(x, y)
+    page.wait_for_selector(".leaflet-popup-content >> text=未能加载说明")
+    page.click(".leaflet-popup-close-button")
+    broken["popups"] = False
+    page.mouse.click(x, y)
+    assert "央企总部城" in popup_text(page)
     assert page.errors == []

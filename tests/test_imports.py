@@ -123,9 +123,19 @@ def test_function_level_and_relative_imports_are_seen(tmp_path):
     assert imports("webmap.map.views", src, known) == {"webmap.store", "webmap.map.maps", "webmap.map"}
 
 
-def test_webmap_modules_are_short_or_say_why():
+def test_modules_are_short_or_say_why():
     """About 250 lines at most, unless the module says at its top why it is longer."""
-    long = [str(p.relative_to(ROOT)) for p in (ROOT / "webmap").rglob("*.py")
+    long = [str(p.relative_to(ROOT)) for package in PACKAGES for p in (ROOT / package).rglob("*.py")
             if len(p.read_text(encoding="utf-8").splitlines()) > 260
             and "Longer than" not in "\n".join(p.read_text(encoding="utf-8").splitlines()[:15])]
     assert not long, f"modules over ~250 lines without a reason at their top: {long}"
+
+
+def test_the_flow_goes_one_way():
+    """webmap reads geo's library, never its command-line modules; geo's pipeline never imports webmap."""
+    edges = graph()
+    web_to_cli = {(a, b) for a, bs in edges.items() if a.startswith("webmap") for b in bs
+                  if b in ("geo.cli", "geo.preview", "geo.__main__")}
+    geo_to_web = {(a, b) for a, bs in edges.items() if a.startswith("geo") and a != "geo.cli" for b in bs
+                  if b.startswith("webmap")}
+    assert not web_to_cli and not geo_to_web, web_to_cli | geo_to_web

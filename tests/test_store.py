@@ -20,6 +20,18 @@ def test_cache_is_bounded_and_cleared_by_a_rebuild(tmp_path):
     assert store.cached(("image", MAX_CACHED + 99), lambda: "after rebuild") == "after rebuild"
 
 
+def test_per_response_values_cannot_push_rendered_pages_out(tmp_path):
+    """A flood of distinct responses (query strings vary freely) fills only its own bucket."""
+    from webmap.store import MAX_RESPONSES
+
+    store = LayerStore(copy_layers(tmp_path / "layers"))
+    store.cached("page", lambda: "rendered")
+    for k in range(MAX_RESPONSES * 3):
+        store.cached(("gzip", k), lambda k=k: k, per_response=True)
+    assert store.cached("page", lambda: "rendered again") == "rendered"
+    assert len(store._responses) == MAX_RESPONSES
+
+
 def test_a_failed_reload_keeps_serving_the_last_good_build_and_logs_why(tmp_path, caplog):
     from webmap import create_app
 

@@ -659,3 +659,53 @@ def test_base_url_makes_every_absolute_url_canonical(layers_dir):
         assert links and all(link["href"].startswith("https://zones.example.org/") for link in links)
         page = text(c.get(f"/places/{SOE}", base_url=host))
         assert 'content="https://zones.example.org/images/' in page
+
+
+def test_provenance_links_only_web_sources_and_escapes_the_rest(client):
+    """The one provenance macro: method and vertex basis in words, http(s) sources linked, anything
+    else (a javascript: URL, markup in a title) never a link and never markup."""
+    from flask import render_template_string
+
+    props = {"id": "x/y", "method": "parent", "vertex_basis": "recalled", "borrowed_from": SOE, "note": "<b>n</b>",
+             "sources": [{"url": "https://b.example/p", "title": "规划图", "publisher": "区政府", "accessed": "2024-05-01"},
+                         {"url": "javascript:alert(1)", "title": "<b>bad</b>", "publisher": None, "accessed": None}]}
+    with client.application.test_request_context():
+        out = render_template_string('{% import "_macros.html" as m with context %}{{ m.provenance(p, True) }}',
+                                     p=props, lang="en", lang_args={"lang": "en"})
+    assert "the parent zone stands in" in out and "estimated from memory" in out
+    assert '<a href="https://b.example/p" rel="noopener nofollow" target="_blank">规划图</a>' in out
+    assert "javascript" not in out and "<b>" not in out and "&lt;b&gt;n&lt;/b&gt;" in out
+    assert not display.own_shape(props, None)
+
+
+# ----------------------------------------------------------------------------------- hostile input
+
+HOSTILE = ["²", "①", "١٢٣", "%00", "a%00b", "%ED%A0%80", "%ff%fe", "%3Cscript%3E", "x" * 3000]
+PARAMS = {
+    "/": ["lang", "basemap", "layers", "place", "popup"],
+    f"/places/{SOE}": ["lang", "basemap"],
+    "/embed": ["lang", "basemap", "layers", "place", "popup", "controls", "scroll", "title"],
+    "/embed/builder": ["width", "height", "place", "layers", "lang"],
+    "/oembed": ["url", "maxwidth", "maxheight", "format"],
+    "/images/parks.png": ["width"],
+    "/display/parks.geojson": ["crs", "v"],
+    f"/popups/{SOE}": ["lang", "v"],
+    "/sources/": ["lang"],
+}
+
+
+@pytest.mark.parametrize("path, name", [(p, n) for p, names in PARAMS.items() for n in names])
+def test_hostile_values_in_every_parameter_never_give_a_500(client, path, name):
+    for value in HOSTILE:
+        base = "url=/&" if path == "/oembed" and name != "url" else ""
+        resp = client.get(f"{path}?{base}{name}={value}")
+        assert resp.status_code in (200, 400, 404, 501), (path, name, value, resp.status_code)
+        if resp.status_code != 200 and resp.mimetype == "text/html":    # echoed escaped, if at all
+            assert b"<script>" not in resp.data, (path, name, value)
+        assert resp.status_code == 200 or len(resp.data) < 4000, (path, name)   # a long value is cut short
+
+
+@pytest.mark.parametrize("path", ["/places/%00", "/places/%ED%A0%80", "/popups/%ff", "/sources/%00",
+                                  "/display/%00.geojson", "/images/%ED%A0%80.png", "/embed/%00"])
+def test_hostile_paths_never_give_a_500(client, path):
+    assert client.get(path).status_code in (400, 404)

@@ -1,8 +1,9 @@
 """gzip for pages and JSON, which matters on the slow links many readers in mainland China have.
 
 A page is served from memory, so its compressed body is kept in the app's one cache (keyed on the
-body's hash, per build), compressed once, not per request. Responses that are already encoded
-(assets and layer downloads carry their own gzip) and streamed files are left alone.
+body's hash, per build, in the bucket for per-response values): compressed once, not per request.
+Responses that are already encoded (assets and layer downloads carry their own gzip) and streamed
+files are left alone.
 """
 from __future__ import annotations
 
@@ -30,6 +31,6 @@ def install(app: Flask) -> None:
         if len(body) < MIN_BYTES:
             return resp
         key = ("gzip", hashlib.sha1(body).digest())
-        resp.set_data(current().cached(key, lambda: gzip.compress(body, compresslevel=6, mtime=0)))
+        resp.set_data(current().cached(key, lambda: gzip.compress(body, compresslevel=6, mtime=0), per_response=True))
         resp.headers["Content-Encoding"] = "gzip"
         return resp

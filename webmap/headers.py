@@ -34,7 +34,8 @@ def policy(resp: Response) -> str:
     if resp.mimetype == "text/html" and not resp.direct_passthrough and "Content-Encoding" not in resp.headers:
         body = resp.get_data()
         if b"<script" in body:
-            scripts += current().cached(("csp", hashlib.sha1(body).digest()), lambda: script_hashes(body))
+            scripts += current().cached(("csp", hashlib.sha1(body).digest()), lambda: script_hashes(body),
+                                        per_response=True)
     frame = "*" if request.endpoint in EMBEDDABLE else "'self'"
     return f"script-src {' '.join(scripts)}; object-src 'none'; base-uri 'self'; frame-ancestors {frame}"
 

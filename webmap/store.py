@@ -19,6 +19,8 @@ from cachetools import LRUCache
 from flask import current_app
 
 MAX_CACHED = 512     # derived values kept per process (pages, images, ...); least recently used go first
+MAX_RESPONSES = 256  # per-response values (gzip copies, CSP hashes): a bucket of their own, so that
+                     # requests varying freely (query strings) cannot push the rendered pages out
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,7 @@ class LayerStore:
         self._snapshot: Snapshot | None = None
         self._stamp: tuple | None = None
         self._cache: LRUCache = LRUCache(maxsize=MAX_CACHED)
+        self._responses: LRUCache = LRUCache(maxsize=MAX_RESPONSES)
 
     def _catalog_stamp(self) -> tuple:
         st = (self.folder / "catalog.json").stat()
@@ -77,20 +80,23 @@ class LayerStore:
                     else:
                         self._snapshot = fresh
                         self._cache.clear()
+                        self._responses.clear()
                     self._stamp = stamp
         return self._snapshot
 
-    def cached(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """`compute()` memoised for the current build (rendered once, then served from memory)."""
+    def cached(self, key: Hashable, compute: Callable[[], T], per_response: bool = False) -> T:
+        """`compute()` memoised for the current build (rendered once, then served from memory).
+        `per_response` values (derived from a response's bytes) are kept in their own bucket."""
+        cache = self._responses if per_response else self._cache
         full = (self.snapshot().version, key)
         with self._lock:
             try:
-                return self._cache[full]
+                return cache[full]
             except KeyError:
                 pass
         value = compute()
         with self._lock:
-            self._cache[full] = value
+            cache[full] = value
         return value
 
     def _load(self) -> Snapshot:

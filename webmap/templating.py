@@ -5,6 +5,8 @@
 """
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Flask, render_template
 from jinja2 import pass_context
 
@@ -35,6 +37,10 @@ def install(app: Flask) -> None:
 
 
 def render_page(template: str, lang: str, **context) -> str:
-    """A page in `lang`: its html lang, the other language, and the query keeping `lang` on links."""
-    return render_template(template, lang=lang, html_lang=HTML_LANG[lang], lang_args=text.lang_args(lang),
-                           other_lang="en" if lang == "zh" else "zh", **context)
+    """A page in `lang`: its html lang, the other language, and the query keeping `lang` (and the
+    context's `basemap`, if not the default) on links."""
+    other = "en" if lang == "zh" else "zh"
+    basemap = context.get("basemap", "osm")
+    return render_template(template, lang=lang, html_lang=HTML_LANG[lang], lang_args=text.nav_args(lang, basemap),
+                           switch_lang="?" + urlencode({"lang": other} | text.nav_args(other, basemap)),
+                           other_lang=other, **context)

@@ -53,6 +53,7 @@ class MapOptions:
     scroll_wheel_zoom: bool = True
     height: str = "100%"
     highlight: str | None = None      # a place drawn emphasised (an embed of one place)
+    open_popup: bool = True           # ?place opens its popup unless ?popup=0 (an embed: only with ?popup=1)
     attribution: bool = True          # Leaflet's attribution box (embeds print theirs in a caption)
     credit: str = ""                  # text added to the attribution box
     popup_url: str = ""               # URL of a place's popup, "__ID__" standing for its id
@@ -110,8 +111,9 @@ def build_map(overlays: list[Overlay], fit: list[list[float]] | None, options: M
     # No Folium fit_bounds: map.js fits once the features are in (and a ?place focus after that).
     config = {
         "lang": options.lang, "controls": sorted(options.controls), "fit": fit, "highlight": options.highlight,
-        "shift": _gcj02_shift(fit) if basemap.gcj02 else None,
-        "credit": str(escape(options.credit)), "popup": options.popup_url, "search": options.search_url, "url_state": options.url_state, "text": options.text,
+        "shift": _gcj02_shift(fit) if basemap.gcj02 else None, "open_popup": options.open_popup,
+        "credit": str(escape(options.credit)), "popup": options.popup_url, "search": options.search_url,
+        "url_state": options.url_state, "text": options.text,
         "layers": [{"name": o.name, "url": o.url} if o.url else {"name": o.name, "data": o.data} for o in overlays],
     }
     config_id = f"{m.get_name()}_config"

@@ -10,8 +10,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from webmap.i18n import PRECISION, label, t
 from webmap.core.display import own_shape
+from webmap.i18n import PRECISION, label, t
 
 # A link in a geometry source: http(s) only, ending before whitespace, quotes, brackets or CJK punctuation.
 _URL = re.compile(r"https?://[^\s<>\"'()（）\[\]，。；、]+")
@@ -20,6 +20,12 @@ _URL = re.compile(r"https?://[^\s<>\"'()（）\[\]，。；、]+")
 def lang_args(lang: str) -> dict:
     """Query arguments that keep the interface language across links (Chinese is the default)."""
     return {"lang": lang} if lang != "zh" else {}
+
+
+def nav_args(lang: str, basemap: str = "osm") -> dict:
+    """Query arguments links keep: the language, and a basemap other than the default (a reader
+    who chose none, offline or in mainland China, must not get OpenStreetMap on the next page)."""
+    return lang_args(lang) | ({"basemap": basemap} if basemap != "osm" else {})
 
 
 def is_span(m) -> bool:

@@ -3,6 +3,7 @@
 Both take the same lang, basemap, layers, place and popup, so they are checked here, once: a bad value
 is a 400 that names it. The embed words some messages its own way and, having nothing to show
 without it, answers an unknown place with a 404; `embed=True` asks for that and for its own parameters.
+`integer` is the app's one parser of integer parameters (image width, builder size, oEmbed bounds).
 """
 from __future__ import annotations
 
@@ -33,9 +34,10 @@ class View:
     basemap: str = "osm"
     lang: str = "zh"
     controls: tuple[str, ...] = ("zoom",)
-    popup: bool = True
+    popup: bool = False               # an embed's popup is closed unless asked for (the map's opens)
     scroll: bool = False
     title: str = ""
+    legend: bool = False
 
     def query(self) -> dict[str, str]:
         q = {}
@@ -49,10 +51,12 @@ class View:
             q["lang"] = self.lang
         if self.controls != ("zoom",):
             q["controls"] = ",".join(self.controls)
-        if self.place and not self.popup:
-            q["popup"] = "0"
+        if self.place and self.popup:
+            q["popup"] = "1"
         if self.scroll:
             q["scroll"] = "1"
+        if self.legend:
+            q["legend"] = "1"
         if self.title:
             q["title"] = self.title
         return q
@@ -89,7 +93,7 @@ def basemap(args: MultiDict, config: Mapping, embed: bool = False) -> str:
 
 
 def parse(args: MultiDict, snap, config: Mapping, embed: bool = False) -> View:
-    """lang, basemap, layers, place and popup, checked; with `embed`, also controls, scroll and title.
+    """lang, basemap, layers, place and popup, checked; with `embed`, also controls, scroll, title and legend.
     The map keeps ?layers in the order given (its link preview's title follows it), an embed in the
     catalog's order."""
     q = "" if embed else "?"
@@ -127,11 +131,11 @@ def parse(args: MultiDict, snap, config: Mapping, embed: bool = False) -> View:
             abort(400, description=f"Unknown control {shown(wrong[0])!r}: use any of {', '.join(CONTROLS)}, "
                                    "separated by commas (controls= with nothing shows none).")
         controls = tuple(c for c in CONTROLS if c in names)
-    popup, scroll = _flag(args, "popup", True), _flag(args, "scroll", False)
+    popup, scroll, legend = _flag(args, "popup", False), _flag(args, "scroll", False), _flag(args, "legend", False)
     title = (_one(args, "title", True) or "").strip()
     if len(title) > MAX_TITLE:
         abort(400, description=f"title is {len(title)} characters long; at most {MAX_TITLE}.")
-    return View(place, layers, basemap_, lang_, controls, popup, scroll, title)
+    return View(place, layers, basemap_, lang_, controls, popup, scroll, title, legend)
 
 
 def _flag(args: MultiDict, name: str, default: bool) -> bool:

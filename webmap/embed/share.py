@@ -1,7 +1,8 @@
 """What a CMS or a social site reads in a page's <head>: oEmbed discovery and link-preview cards.
 
-A pasted link to a place (`/places/<id>`) or a view of the map (`/?place=…`, `/?layers=…`) should
-embed itself (oEmbed) or preview with a picture (OpenGraph, Twitter card → `/images/<id>.png`).
+A pasted link to a place (`/places/<id>`), the map (`/`) or a view of it (`/?place=…`, `/?layers=…`)
+should embed itself (oEmbed) or preview with a picture (OpenGraph, Twitter card → a 1200×630
+`/images/<id>.png?size=card`, in the page's language; oEmbed gives the same picture as thumbnail).
 Both need absolute URLs, taken from the request; so these tags are rendered per request and never
 stored in a cached page (a page cached with one client's Host header must not reach another).
 """
@@ -14,10 +15,11 @@ from markupsafe import Markup
 
 from webmap.core.display import layer_title
 from webmap.core.text import credit_sources, lang_args
+from webmap.core.view import View
 from webmap.i18n import KINDS, label, t
+from webmap.images.render import CARD, SITE_IMAGE
 from webmap.store import current
 
-CARD_WIDTH = 1200                 # px: the width link previews ask for (OpenGraph recommends 1200)
 _LOCALE = {"zh": "zh_CN", "en": "en_US"}
 
 
@@ -31,8 +33,19 @@ def oembed_link(page_url: str, title: str) -> Markup:
     return get_template_attribute("embed/_share.html", "oembed_link")(href, title)
 
 
+def card_image(image_id: str, lang: str) -> str:
+    """The absolute URL of the 1200×630 link-preview picture of a place, a layer or the whole map."""
+    return url_for("images.image", ident=image_id, size="card", _external=True, **lang_args(lang))
+
+
+def thumbnail(view: View) -> dict:
+    """oEmbed's thumbnail of an embed view: the link-preview picture of what it shows."""
+    image = view.place or next((n for n in view.layers or () if n != "districts"), SITE_IMAGE)
+    return {"thumbnail_url": card_image(image, view.lang), "thumbnail_width": CARD[0], "thumbnail_height": CARD[1]}
+
+
 def card(lang: str, title: str, description: str, page_url: str, image_id: str | None) -> Markup:
-    """OpenGraph and Twitter-card tags; the picture is the static image of a place or a layer."""
+    """OpenGraph and Twitter-card tags; the picture is the static image of a place, a layer or the map."""
     tags = [("property", "og:type", "website"), ("property", "og:site_name", site_title(lang)),
             ("property", "og:locale", _LOCALE[lang]), ("property", "og:title", title),
             ("property", "og:description", description), ("property", "og:url", page_url),
@@ -40,9 +53,10 @@ def card(lang: str, title: str, description: str, page_url: str, image_id: str |
             ("name", "twitter:card", "summary_large_image" if image_id else "summary"),
             ("name", "twitter:title", title), ("name", "twitter:description", description)]
     if image_id:
-        image = url_for("images.image", ident=image_id, width=CARD_WIDTH, _external=True)
+        image = card_image(image_id, lang)
         tags += [("property", "og:image", image), ("property", "og:image:type", "image/png"),
-                 ("property", "og:image:width", str(CARD_WIDTH)), ("property", "og:image:alt", title),
+                 ("property", "og:image:width", str(CARD[0])), ("property", "og:image:height", str(CARD[1])),
+                 ("property", "og:image:alt", title),
                  ("name", "twitter:image", image), ("name", "twitter:image:alt", title)]
     return get_template_attribute("embed/_share.html", "card")(tags)
 
@@ -85,8 +99,17 @@ def _layers_text(snap, lang: str, layers: list[str]) -> tuple[str, str]:
     return title, f"{title}：地图上的 {len(features)} 处地点，均注明原文出处（{sources}）。"
 
 
+def site_text(snap, lang: str) -> str:
+    """The description of the whole map; cached per build."""
+    def compute() -> str:
+        places = list(snap.places.values())
+        return t(lang, "site_description").format(n=len(places), sources=_sources_text(places, lang))
+    return current().cached(("card-site", lang), compute)
+
+
 def map_head(snap, lang: str, place: str | None, layers: list[str] | None) -> Markup:
-    """<head> tags of the map page: oEmbed discovery always; a card when ?place or ?layers says what it shows."""
+    """<head> tags of the map page: oEmbed discovery and a card, of what ?place or ?layers shows or
+    of the whole map."""
     if place:
         title, description = place_text(snap, lang, place)
         image = place
@@ -94,7 +117,8 @@ def map_head(snap, lang: str, place: str | None, layers: list[str] | None) -> Ma
         title, description = layers_text(snap, lang, layers)
         image = next((n for n in layers if n != "districts"), None)
     else:
-        return oembed_link(request.url, site_title(lang))
+        return oembed_link(request.url, site_title(lang)) + card(lang, site_title(lang), site_text(snap, lang),
+                                                                  request.url, SITE_IMAGE)
     return oembed_link(request.url, title) + card(lang, f"{title} — {t(lang, 'site')}", description,
                                                    request.url, image)
 

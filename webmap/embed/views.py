@@ -16,11 +16,14 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from webmap.core.basemaps import BASEMAPS
+from webmap.core.display import framework_names
+from webmap.core.legend import legend
 from webmap.core.mapview import build_map
-from webmap.core.text import credit_sources, lang_args
-from webmap.core.view import View, integer, parse
-from webmap.embed.builder import DEFAULT_EMBED, SIZE, builder_html, embed_src, iframe_html, view_title
-from webmap.embed.share import oembed_link
+from webmap.core.text import credit_sources, nav_args
+from webmap.core.view import View, integer, parse, shown
+from webmap.embed.area import approx_note, area_of, with_area
+from webmap.embed.builder import DEFAULT_EMBED, RATIOS, SIZE, builder_html, embed_src, iframe_html, view_title
+from webmap.embed.share import oembed_link, thumbnail
 from webmap.map import maps
 from webmap.store import Snapshot, current
 from webmap.templating import render_page
@@ -36,22 +39,37 @@ def _shown_features(snap: Snapshot, view: View) -> list[dict]:
 
 
 def _render_embed(snap: Snapshot, view: View) -> dict:
-    """The map and the caption's parts of one view (its title aside)."""
+    """The map and the caption's parts of one view (its title aside). An approximate place shows
+    the area it may be in, and the caption says it is approximate."""
     basemap = BASEMAPS[view.basemap]
+    note = None
     if view.place and view.layers is None:          # one place: the place page's map of it
         shown = maps.place_display(snap, view.place, basemap.gcj02)
-        overlays, fit = maps.inline(snap, shown, view.lang), maps.fit(shown, shown.layers)
-        home = url_for("map.place", place_id=view.place, **lang_args(view.lang))
+        fit = maps.fit(shown, shown.layers)
+        feature = snap.places[view.place]
+        parent = snap.places.get(feature["properties"].get("parent") or "")
+        parent = parent and parent["properties"]
+        area = area_of(feature, parent)
+        if area is not None:
+            shown, fit = with_area(shown, view.place, area)
+        districts = {str(d["id"]): d["properties"] for d in snap.layers["districts"]["features"]}
+        note = approx_note(feature["properties"], parent, districts, view.lang)
+        overlays = maps.inline(snap, shown, view.lang)
+        home = url_for("map.place", place_id=view.place, **nav_args(view.lang, view.basemap))
     else:
         names = list(view.layers or snap.layers)
         overlays = maps.fetched(snap, names, view.lang, basemap.gcj02)
-        fit = maps.fit(maps.full_display(basemap.gcj02), names)
+        shown = maps.full_display(basemap.gcj02)
+        fit = maps.fit(shown, names)
         args = {"place": view.place, "layers": ",".join(view.layers) if view.layers else None}
-        home = url_for("map.index", **{k: v for k, v in args.items() if v}, **lang_args(view.lang))
-    options = maps.options(view.lang, view.basemap, controls=frozenset(view.controls),
-                           scroll_wheel_zoom=view.scroll, highlight=view.place, attribution=False)
+        home = url_for("map.index", **{k: v for k, v in args.items() if v}, **nav_args(view.lang, view.basemap))
+    controls = frozenset(view.controls) | ({"legend"} if view.legend else set())
+    options = maps.options(view.lang, view.basemap, controls=controls, scroll_wheel_zoom=view.scroll,
+                           highlight=view.place, attribution=False, open_popup=False)
     return {"map": build_map(overlays, fit, options), "sources": credit_sources(_shown_features(snap, view)),
-            "home": home, "attribution": basemap.attribution, "gcj02": basemap.gcj02}
+            "home": home, "attribution": basemap.attribution, "gcj02": basemap.gcj02, "approx": note,
+            "legend": legend(shown, snap.catalog) if view.legend else None,
+            "frameworks": framework_names(snap.catalog)}
 
 
 @bp.get("/embed")
@@ -60,24 +78,29 @@ def embed_page():
     snap = current().snapshot()
     view = parse(request.args, snap, current_app.config, embed=True)
     # one rendering per view, whatever its title (added here) and ?popup (read by map.js from the URL)
-    parts = current().cached(("embed", replace(view, popup=True, title="")), lambda: _render_embed(snap, view))
+    parts = current().cached(("embed", replace(view, popup=False, title="")), lambda: _render_embed(snap, view))
     title = view_title(snap, view)
-    return render_page("embed/embed.html", view.lang, title=view.title, page_title=title,
+    return render_page("embed/embed.html", view.lang, title=view.title, page_title=title, basemap=view.basemap,
                        share=oembed_link(request.url, title), **parts)
 
 
 @bp.get("/embed/builder")
 def builder():
     """Pick a place or layers, size, basemap, language and options; preview; copy the snippet.
-    Takes the embed's own parameters (and width, height) to start from."""
+    Takes the embed's own parameters (and ratio, or width and height) to start from."""
     snap = current().snapshot()
     view = parse(request.args, snap, current_app.config, embed=True)
     if not view.place and not view.layers:
         view = replace(view, place=next(iter(snap.places)))
-    full = request.args.get("width") == "100%"
-    width = None if full else integer(request.args, "width", DEFAULT_EMBED[0], *SIZE)
-    height = integer(request.args, "height", DEFAULT_EMBED[1], *SIZE)
-    return render_page("embed/builder.html", view.lang, builder=builder_html(view.lang, view, width, height))
+    ratio = request.args.get("ratio") or RATIOS[0]
+    if ratio not in RATIOS:
+        abort(400, description=f"ratio must be one of {', '.join(RATIOS)} (width:height).")
+    size = None                                       # responsive, unless a width or height is asked for
+    if request.args.get("width") or request.args.get("height"):
+        size = (integer(request.args, "width", DEFAULT_EMBED[0], *SIZE),
+                integer(request.args, "height", DEFAULT_EMBED[1], *SIZE))
+    return render_page("embed/builder.html", view.lang, builder=builder_html(view.lang, view, size, ratio),
+                       basemap=view.basemap)
 
 
 def embed_url_for(url: str) -> tuple[View, str] | None:
@@ -107,7 +130,7 @@ def oembed():
     """oEmbed 1.0 provider: a `rich` response with an iframe for our place, map and embed URLs."""
     fmt = request.args.get("format", "json")
     if fmt != "json":
-        abort(501, description=f"format {fmt!r} is not supported; only json")
+        abort(501, description=f"format {shown(fmt)!r} is not supported; only json")
     url = request.args.get("url")
     if not url:
         abort(400, description="url is required")
@@ -120,4 +143,4 @@ def oembed():
     src = embed_src(view)
     return {"version": "1.0", "type": "rich", "html": str(iframe_html(src, width, height, title)),
             "width": width, "height": height, "title": title,
-            "provider_name": "Jinan Zones", "provider_url": request.host_url}
+            "provider_name": "Jinan Zones", "provider_url": request.host_url, **thumbnail(view)}

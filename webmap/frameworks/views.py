@@ -34,7 +34,9 @@ def index():
     if fmt == "json":
         return jsonify(frameworks=[{"id": f["id"], "name": f["name"], "name_en": f["name_en"],
                                     "members": len(f["members"]), "url": url_for(".page", fid=f["id"])} for f in items])
-    return current().cached(("frameworks", lang), lambda: render_page("frameworks/index.html", lang, items=items))
+    basemap = view.basemap(request.args, current_app.config)         # kept on links (basemap=none: offline)
+    return current().cached(("frameworks", lang, basemap),
+                            lambda: render_page("frameworks/index.html", lang, items=items, basemap=basemap))
 
 
 @bp.get("/frameworks/<path:fid>")
@@ -63,4 +65,4 @@ def _render(snap, data: dict, lang: str, basemap: str) -> str:
         parts = build_map(maps.inline(snap, shown, lang), maps.fit(shown, shown.layers),
                           maps.options(lang, basemap, controls=frozenset({"zoom", "scale", "fullscreen"})))
     return render_page("frameworks/framework.html", lang, f=data, map=parts, frameworks=display.framework_names(snap.catalog),
-                       district_names=display.district_names(snap.layers))
+                       district_names=display.district_names(snap.layers), basemap=basemap)

@@ -17,12 +17,12 @@ from webmap.assets import asset_url
 from webmap.core.basemaps import BASEMAPS
 from webmap.core.display import LABELLED, Display, display_layers, layer_title, union_bounds
 from webmap.core.mapview import Assets, MapOptions, Overlay
-from webmap.core.text import lang_args
+from webmap.core.text import lang_args, nav_args
 from webmap.i18n import t
 from webmap.store import Snapshot, current
 
 SLOT = Markup("<!--jz-slot-->")          # where a cached page takes what depends on the request
-TEXT = ("search", "search_label", "no_match", "fullscreen", "loading", "framework", "framework_page",
+TEXT = ("search", "search_label", "no_match", "fullscreen", "loading", "popup_failed", "framework", "framework_page",
         "group_zone", "group_district")
 
 
@@ -88,7 +88,7 @@ def options(lang: str, basemap: str, **kw) -> MapOptions:
     snap = current().snapshot()
     gcj02 = BASEMAPS[basemap].gcj02
     credit = t(lang, "data_credit") + (f" · {t(lang, 'shifted')}" if gcj02 else "")
-    popup = url_for("map.popup", place_id="__ID__", v=snap.build, **lang_args(lang))
+    popup = url_for("map.popup", place_id="__ID__", v=snap.build, **nav_args(lang, basemap))
     return MapOptions(lang=lang, basemap=basemap, tianditu_key=current_app.config.get("TIANDITU_KEY"),
                       assets=map_assets(), credit=credit, popup_url=popup,
                       search_url=url_for("map.search_json", **lang_args(lang)),

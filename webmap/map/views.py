@@ -13,7 +13,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, url
 from webmap.core import display, legend, search, view
 from webmap.core.basemaps import BASEMAPS, available_basemaps
 from webmap.core.mapview import build_map, script_json
-from webmap.core.text import lang_args
+from webmap.core.text import lang_args, nav_args
 from webmap.embed import builder, share
 from webmap.map import maps
 from webmap.store import current
@@ -88,21 +88,22 @@ def search_json():
 def popup(place_id: str):
     """A place's (or a district's) popup, fetched by the map when it is opened."""
     snap = current().snapshot()
-    lang = view.lang(request.args)
+    lang, basemap = view.lang(request.args), view.basemap(request.args, current_app.config)
     districts = {str(f.get("id")): f for f in snap.layers.get("districts", {}).get("features", [])}
     if place_id not in snap.places and place_id not in districts:
         abort(404, description=f"No place with the id {view.shown(place_id)!r}.")
 
     def render() -> str:
         if place_id in districts:
-            return render_page("map/popup.html", lang, p=districts[place_id]["properties"], district=True)
+            return render_page("map/popup.html", lang, p=districts[place_id]["properties"], district=True,
+                               basemap=basemap)
         props = snap.places[place_id]["properties"]
         parent = snap.places.get(props.get("parent") or "")
         return render_page("map/popup.html", lang, p=props, parent=parent and parent["properties"],
-                           frameworks=display.framework_names(snap.catalog),
+                           frameworks=display.framework_names(snap.catalog), basemap=basemap,
                            district_names=display.district_names(snap.layers))
 
-    body = current().cached(("popup", place_id, lang), render)
+    body = current().cached(("popup", place_id, lang, basemap), render)
     return _versioned(Response(body, content_type="text/html; charset=utf-8"))
 
 
@@ -113,7 +114,7 @@ def place(place_id: str):
         abort(404, description=f"No place with the id {view.shown(place_id)!r}.")
     lang, basemap = view.lang(request.args), view.basemap(request.args, current_app.config)
     return maps.filled(("place", place_id, lang, basemap), lambda: _render_place(snap, place_id, lang, basemap),
-                       share.place_head(snap, lang, place_id), builder.place_builder(lang, place_id))
+                       share.place_head(snap, lang, place_id), builder.place_builder(lang, place_id, basemap))
 
 
 def _render_place(snap, place_id: str, lang: str, basemap: str) -> str:
@@ -128,5 +129,5 @@ def _render_place(snap, place_id: str, lang: str, basemap: str) -> str:
     return render_page("map/place.html", lang, p=props, map=parts, parent=parent and parent["properties"],
                        frameworks=display.framework_names(snap.catalog), layer_titles=titles,
                        district_names=display.district_names(snap.layers),
-                       map_url=url_for("map.index", place=place_id, **({"lang": lang} if lang != "zh" else {})),
-                       share=maps.SLOT, builder=maps.SLOT)
+                       map_url=url_for("map.index", place=place_id, **nav_args(lang, basemap)),
+                       share=maps.SLOT, builder=maps.SLOT, basemap=basemap)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, current_app, request
 
 from webmap.core import view
 from webmap.core.text import article_blocks, is_span
@@ -41,14 +41,14 @@ def _citations_by_doc(snap: Snapshot) -> dict[str, list[tuple[dict, dict]]]:
 
 @bp.get("/sources/")
 def index():
-    lang = view.lang(request.args)
+    lang, basemap = view.lang(request.args), view.basemap(request.args, current_app.config)
 
     def render() -> str:
         cites = _citations_by_doc(current().snapshot())
         docs = [(doc_id, d, len({c["start"] for _, c in cites.get(doc_id, [])})) for doc_id, d in _sources().items()]
-        return render_page("sources/list.html", lang, docs=docs)
+        return render_page("sources/list.html", lang, docs=docs, basemap=basemap)
 
-    return current().cached(("sources", lang), render)
+    return current().cached(("sources", lang, basemap), render)
 
 
 @bp.get("/sources/<doc_id>")
@@ -56,11 +56,11 @@ def source(doc_id: str):
     docs = _sources()
     if doc_id not in docs:
         abort(404, description=f"No article with the id {view.shown(doc_id)!r} in this build.")
-    lang = view.lang(request.args)
-    return current().cached(("source", doc_id, lang), lambda: _render_source(doc_id, docs[doc_id], lang))
+    lang, basemap = view.lang(request.args), view.basemap(request.args, current_app.config)
+    return current().cached(("source", doc_id, lang, basemap), lambda: _render_source(doc_id, docs[doc_id], lang, basemap))
 
 
-def _render_source(doc_id: str, doc: dict, lang: str) -> str:
+def _render_source(doc_id: str, doc: dict, lang: str, basemap: str) -> str:
     cites = _citations_by_doc(current().snapshot()).get(doc_id, [])
     passages: dict[int, dict] = {}
     for props, c in cites:
@@ -72,4 +72,4 @@ def _render_source(doc_id: str, doc: dict, lang: str) -> str:
     for props, _ in cites:
         named.setdefault(props["id"], props)
     return render_page("sources/source.html", lang, doc_id=doc_id, doc=doc, blocks=blocks, n_passages=len(passages),
-                       named=sorted(named.values(), key=lambda p: p["id"]))
+                       named=sorted(named.values(), key=lambda p: p["id"]), basemap=basemap)

@@ -1,6 +1,7 @@
-/* Jinan Zones — the embed builder: choices → the /embed URL, a live preview, the <iframe> snippet
- * and a plain link. It writes URLs and snippets exactly as webmap/embed.py does (EmbedView.query,
- * iframe_html), so the first state, rendered by the server, and every later one agree. */
+/* Jinan Zones — the embed builder: choices → the /embed URL, a live preview, the snippet (responsive
+ * by default: full width at a fixed ratio; or a fixed-size <iframe>) and a plain link. It writes URLs
+ * and snippets exactly as webmap/embed/builder.py does (View.query, iframe_html, responsive_html), so
+ * the first state, rendered by the server, and every later one agree. */
 (function () {
   "use strict";
 
@@ -47,16 +48,20 @@
       if (lang !== "zh") q.set("lang", lang);
       var controls = ticked("controls").map(function (b) { return b.value; }).join(",");
       if (controls !== "zoom") q.set("controls", controls);
-      if (mode === "place" && !el.popup.checked) q.set("popup", "0");
+      if (mode === "place" && el.popup.checked) q.set("popup", "1");
       if (el.scroll.checked) q.set("scroll", "1");
+      if (el.legend.checked) q.set("legend", "1");
       var title = el.title.value.trim();
       if (title) q.set("title", title);
       var query = q.toString(), src = root.getAttribute("data-embed") + (query ? "?" + query : "");
-      var full = el.full.checked, w = px(el.width.value, 640), h = px(el.height.value, 480);
-      var html = '<iframe src="' + esc(src) + '" ' + (full ? "" : 'width="' + w + '" ') + 'height="' + h +
-        '" title="' + esc(title || name) + '" loading="lazy" allowfullscreen style="' +
-        (full ? "border:0;width:100%" : "border:0") + '"></iframe>';
-      return {mode: mode, src: src, html: html, width: full ? null : w, height: h, picture: picture};
+      var fixed = form.querySelector("input[name='sizing']:checked").value === "fixed";
+      var w = px(el.width.value, 640), h = px(el.height.value, 480), ratio = el.ratio.value;
+      var frame = '<iframe src="' + esc(src) + '" ' + (fixed ? 'width="' + w + '" height="' + h + '" ' : "") +
+        'title="' + esc(title || name) + '" loading="lazy" allowfullscreen style="' +
+        (fixed ? "border:0;max-width:100%" : "position:absolute;top:0;left:0;width:100%;height:100%;border:0") + '"></iframe>';
+      var html = fixed ? frame : '<div style="position:relative;width:100%;height:0;padding-top:' +
+        el.ratio.options[el.ratio.selectedIndex].getAttribute("data-padding") + '">' + frame + "</div>";
+      return {mode: mode, src: src, html: html, width: fixed ? w : null, height: h, ratio: ratio, picture: picture};
     }
 
     function update() {
@@ -66,7 +71,8 @@
       link.value = s.src;
       open.href = s.src;
       preview.style.width = s.width ? s.width + "px" : "100%";
-      preview.style.height = s.height + "px";
+      preview.style.height = s.width ? s.height + "px" : "";
+      preview.style.aspectRatio = s.width ? "" : s.ratio.replace(":", " / ");
       image.hidden = !s.picture;
       if (s.picture) image.querySelector("a").href = root.getAttribute("data-images") + s.picture + ".png";
       status.textContent = "";
@@ -77,7 +83,11 @@
       }
     }
 
-    /* Choosing a place or ticking a layer picks that mode. */
+    /* Choosing a place or ticking a layer picks that mode; a ratio or a size picks its sizing. */
+    el.ratio.addEventListener("change", function () { form.querySelector("input[value='responsive']").checked = true; });
+    [el.width, el.height].forEach(function (input) {
+      input.addEventListener("input", function () { form.querySelector("input[value='fixed']").checked = true; });
+    });
     el.place.addEventListener("change", function () { form.querySelector("input[value='place']").checked = true; });
     form.querySelectorAll("input[name='layers']").forEach(function (box) {
       box.addEventListener("change", function () { form.querySelector("input[value='layers']").checked = true; });

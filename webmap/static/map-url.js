@@ -49,8 +49,8 @@
     if (view) map.setView(view.center, view.zoom, {animate: false});
     map.closePopup();
     openPlace = null;
-    if (params.get("place") && focus(params.get("place"), params.get("popup") !== "0", !view)
-        && params.get("popup") !== "0") openPlace = params.get("place");
+    var open = params.has("popup") ? params.get("popup") !== "0" : cfg.open_popup;   // an embed's is closed
+    if (params.get("place") && focus(params.get("place"), open, !view) && open) openPlace = params.get("place");
     applying = false;
   }
 

@@ -66,14 +66,18 @@
     div.className = "jz-loading";
     div.textContent = cfg.text.loading;
     fetch(cfg.popup.replace("__ID__", encodeURI(id)))
-      .then(function (r) { return r.ok ? r.text() : ""; })
+      .then(function (r) {
+        if (!r.ok) throw new Error("popup " + id + ": HTTP " + r.status);
+        return r.text();
+      })
       .then(function (html) {
-        popups[id] = html;
+        popups[id] = html;                        // kept: the next opening needs no request
         div.className = "";
-        div.innerHTML = html;                     // server-rendered, escaped
+        div.innerHTML = html;                     // server-rendered, escaped (a group's item shows this div)
         var popup = layer.getPopup();
         if (popup && popup.isOpen()) popup.update();
-      });
+      })
+      .catch(function () { div.className = ""; div.textContent = cfg.text.popup_failed; });  // not kept: try again
     return div;
   }
 
@@ -243,11 +247,15 @@
 
   /* ------------------------------------------------------------------ start */
 
+  /* A layer's features; a layer that fails to load stays empty and the rest of the map still works. */
   function load(layer) {
     if (layer.data) return Promise.resolve(layer.data);
     return fetch(layer.url, {credentials: "same-origin", mode: "cors"}).then(function (r) {   // as preloaded
-      if (!r.ok) throw new Error("layer " + layer.name + ": HTTP " + r.status);
+      if (!r.ok) throw new Error("HTTP " + r.status);
       return r.json();
+    }).catch(function (e) {
+      console.error("Jinan Zones: layer " + layer.name + " could not be loaded (" + e.message + ")");
+      return {type: "FeatureCollection", features: []};
     });
   }
 
