@@ -27,11 +27,11 @@ def _print_json(data) -> None:
 
 
 def cmd_extract(args) -> int:
-    from geo.extract import extract_all
     from geo.gazetteer import load_gazetteer
+    from geo.geoparse import geoparse_all
 
     docs = [doc for _, doc in _read_inputs(args.files)]
-    mentions, _ = extract_all(docs, load_gazetteer(args.gazetteer))
+    mentions, _ = geoparse_all(docs, load_gazetteer(args.gazetteer))
     out = [{"file": m.doc_id, **m.as_json()} for m in mentions]
     _print_json(out)
     return 0
@@ -39,16 +39,41 @@ def cmd_extract(args) -> int:
 
 def cmd_candidates(args) -> int:
     from geo.candidates import find_candidates
-    from geo.extract import Extractor
     from geo.gazetteer import load_gazetteer
+    from geo.geoparse import Geoparser
 
     gazetteer = load_gazetteer(args.gazetteer)
-    extractor = Extractor(gazetteer)             # one automaton for all the files
+    parser = Geoparser(gazetteer)                # automata and jieba's dictionary once for all files
     out = []
     for name, doc in _read_inputs(args.files):
-        for c in find_candidates(doc, gazetteer, extractor):
+        for c in find_candidates(doc, gazetteer, parser):
             out.append({"file": name, **c})
     _print_json(out)
+    return 0
+
+
+def cmd_add(args) -> int:
+    from geo.add import add_article
+
+    added = add_article(args.file, args.title, args.outlet, args.date, args.url, args.byline,
+                        args.seeds, args.gazetteer, args.layers)
+    print(f"added {added.path}: {added.known} known place mention(s); {len(added.new_names)} new name(s) "
+          f"queued for review (python -m geo review)", file=sys.stderr)
+    return 0
+
+
+def cmd_review(args) -> int:
+    from geo.add import read_queue
+
+    queue = read_queue(args.gazetteer)
+    if args.json:
+        _print_json(queue)
+        return 0
+    for item in queue:
+        quote = " ".join(str(item.get("quote", "")).split())
+        print(f"{item.get('surface')}\t{item.get('district') or '-'}\t{item.get('doc')}:{item.get('start')}-"
+              f"{item.get('end')}\t{quote}")
+    print(f"{len(queue)} name(s) to review", file=sys.stderr)
     return 0
 
 
@@ -99,8 +124,19 @@ def parser() -> argparse.ArgumentParser:
 
     sp = add("extract", cmd_extract, "print every place mention in the given articles as JSON")
     sp.add_argument("files", nargs="+", metavar="FILE", help="article files; - reads stdin")
-    sp = add("candidates", cmd_candidates, "print place-like names the gazetteer lacks, as JSON")
+    sp = add("candidates", cmd_candidates, "print the new place names (in no gazetteer) of the given articles, as JSON")
     sp.add_argument("files", nargs="+", metavar="FILE", help="article files; - reads stdin")
+    sp = add("add", cmd_add, "add an article to the corpus, rebuild the layers and queue its new names")
+    sp.add_argument("file", type=Path, metavar="FILE", help="the article, UTF-8 or GB18030 text")
+    sp.add_argument("--title", required=True)
+    sp.add_argument("--outlet", required=True)
+    sp.add_argument("--date", required=True, help="publication date, YYYY-MM-DD")
+    sp.add_argument("--url")
+    sp.add_argument("--byline")
+    sp.add_argument("--seeds", type=Path, default=paths.SEEDS)
+    sp.add_argument("--layers", type=Path, default=paths.LAYERS)
+    sp = add("review", cmd_review, "list the new place names waiting for review")
+    sp.add_argument("--json", action="store_true", help="print the queue as JSON")
     sp = add("build", cmd_build, "build layers/*.geojson and layers/catalog.json atomically")
     sp.add_argument("--seeds", type=Path, default=paths.SEEDS)
     sp.add_argument("--out", type=Path, default=paths.LAYERS)

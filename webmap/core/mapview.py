@@ -18,10 +18,12 @@ from branca.element import MacroElement
 from folium.template import Template
 from markupsafe import Markup, escape
 
+from geo.crs import wgs84_to_gcj02
 from webmap.core.basemaps import BASEMAPS
 
 CONTROLS = frozenset({"zoom", "layers", "scale", "fullscreen", "legend", "search", "panel"})
 _EXTERNAL_ASSET = re.compile(r"""<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
+_FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>\s*')
 DEFAULT_FIT = [[36.6, 116.9], [36.7, 117.1]]
 
 
@@ -55,6 +57,8 @@ class MapOptions:
     attribution: bool = True          # Leaflet's attribution box (embeds print theirs in a caption)
     credit: str = ""                  # text added to the attribution box
     popup_url: str = ""               # URL of a place's popup, "__ID__" standing for its id
+    search_url: str = ""              # URL of the search box's results (?q=)
+    url_state: bool = False           # keep place, layers and the view in the page's URL (the main map)
     text: dict = field(default_factory=dict)      # interface words map.js shows
 
 
@@ -107,8 +111,9 @@ def build_map(overlays: list[Overlay], fit: list[list[float]] | None, options: M
     # No Folium fit_bounds: map.js fits once the features are in (and a ?place focus after that).
     config = {
         "lang": options.lang, "controls": sorted(options.controls), "fit": fit, "highlight": options.highlight,
-        "open_popup": options.open_popup,
-        "credit": str(escape(options.credit)), "popup": options.popup_url, "text": options.text,
+        "shift": _gcj02_shift(fit) if basemap.gcj02 else None, "open_popup": options.open_popup,
+        "credit": str(escape(options.credit)), "popup": options.popup_url, "search": options.search_url,
+        "url_state": options.url_state, "text": options.text,
         "layers": [{"name": o.name, "url": o.url} if o.url else {"name": o.name, "data": o.data} for o in overlays],
     }
     config_id = f"{m.get_name()}_config"
@@ -121,10 +126,20 @@ def build_map(overlays: list[Overlay], fit: list[list[float]] | None, options: M
     # The overlays' features download while Leaflet loads, not after it ran (fetch() then finds them).
     preload = "".join(str(Markup('<link rel="preload" as="fetch" crossorigin="anonymous" href="{}">\n').format(o.url))
                       for o in overlays if o.url)
-    parts = MapParts(preload + root.header.render(), root.html.render() + "\n" + str(data), root.script.render())
+    # Folium adds a second viewport tag that forbids pinch zoom; the page's own (base.html) is the one.
+    head = _FOLIUM_VIEWPORT.sub("", root.header.render())
+    parts = MapParts(preload + head, root.html.render() + "\n" + str(data), root.script.render())
     if _EXTERNAL_ASSET.search(parts.head + parts.body):
         raise RuntimeError("the map would load an asset from another host; every asset must be served by the app")
     return parts
+
+
+def _gcj02_shift(fit: list[list[float]]) -> list[float]:
+    """GCJ-02 minus WGS-84 (lat, lon) at the map's middle: the URL keeps its view in WGS-84 on an Amap
+    basemap too, moved by this (it varies by a few metres across the city)."""
+    lat, lon = (fit[0][0] + fit[1][0]) / 2, (fit[0][1] + fit[1][1]) / 2
+    glon, glat = wgs84_to_gcj02(lon, lat)
+    return [round(glat - lat, 7), round(glon - lon, 7)]
 
 
 def script_json(value) -> str:

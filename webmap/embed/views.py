@@ -16,7 +16,8 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from webmap.core.basemaps import BASEMAPS
-from webmap.core.display import framework_names, legend
+from webmap.core.display import framework_names
+from webmap.core.legend import legend
 from webmap.core.mapview import build_map
 from webmap.core.text import credit_sources, nav_args
 from webmap.core.view import View, integer, parse, shown

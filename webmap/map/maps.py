@@ -15,14 +15,15 @@ from shapely.geometry import shape
 
 from webmap.assets import asset_url
 from webmap.core.basemaps import BASEMAPS
-from webmap.core.display import Display, display_layers, layer_title, union_bounds
+from webmap.core.display import LABELLED, Display, display_layers, layer_title, union_bounds
 from webmap.core.mapview import Assets, MapOptions, Overlay
-from webmap.core.text import nav_args
+from webmap.core.text import lang_args, nav_args
 from webmap.i18n import t
 from webmap.store import Snapshot, current
 
 SLOT = Markup("<!--jz-slot-->")          # where a cached page takes what depends on the request
-TEXT = ("search", "search_label", "no_match", "fullscreen", "loading", "popup_failed")
+TEXT = ("search", "search_label", "no_match", "fullscreen", "loading", "popup_failed", "framework", "framework_page",
+        "group_zone", "group_district")
 
 
 def full_display(gcj02: bool) -> Display:
@@ -38,18 +39,29 @@ def place_shown(snap: Snapshot, place_id: str) -> list[dict]:
     return [parent, feature] if parent else [feature]
 
 
-def place_display(snap: Snapshot, place_id: str, gcj02: bool) -> Display:
-    """A map of one place: the place, its parent zone and the districts around them; cached."""
+def neighbours(snap: Snapshot, shown: list[dict], around) -> list[dict]:
+    """Zones, axes and industrial parks with shapes of their own within `around`: context for a place."""
+    ids = {f["id"] for f in shown}
+    return [f for pid, f in snap.places.items() if pid not in ids and f["properties"].get("kind") in LABELLED
+            and f["properties"].get("borrowed_from") is None and f["geometry"]["type"] != "Point"
+            and shape(f["geometry"]).intersects(around)]
+
+
+def place_display(snap: Snapshot, place_id: str, gcj02: bool, context: bool = False) -> Display:
+    """A map of one place: the place, its parent zone and the districts around them; with `context`
+    (the place page) also the zones next to it, so the place is seen where it is; cached."""
     def compute() -> Display:
         shown = place_shown(snap, place_id)
         around = shapely.union_all([shape(f["geometry"]) for f in shown]).buffer(0.03).envelope
         small = {"districts": {"type": "FeatureCollection", "features": [
             d for d in snap.layers["districts"]["features"] if shape(d["geometry"]).intersects(around)]}}
-        for f in shown:
+        # an item known only to its district has the district as its context, not every zone in it
+        near = context and snap.places[place_id]["properties"].get("method") != "district"
+        for f in shown + (neighbours(snap, shown, around) if near else []):
             name = snap.place_layers[f["id"]][0]
             small.setdefault(name, {"type": "FeatureCollection", "features": []})["features"].append(f)
         return display_layers(small, snap.catalog, gcj02, {pid: f["properties"] for pid, f in snap.places.items()})
-    return current().cached(("place-display", place_id, gcj02), compute)
+    return current().cached(("place-display", place_id, gcj02, context), compute)
 
 
 def fetched(snap: Snapshot, names: list[str], lang: str, gcj02: bool) -> list[Overlay]:
@@ -79,12 +91,14 @@ def options(lang: str, basemap: str, **kw) -> MapOptions:
     popup = url_for("map.popup", place_id="__ID__", v=snap.build, **nav_args(lang, basemap))
     return MapOptions(lang=lang, basemap=basemap, tianditu_key=current_app.config.get("TIANDITU_KEY"),
                       assets=map_assets(), credit=credit, popup_url=popup,
+                      search_url=url_for("map.search_json", **lang_args(lang)),
                       text={k: t(lang, k) for k in TEXT}, **kw)
 
 
 def map_assets() -> Assets:
-    """Everything a map page loads, in order: Leaflet, our script and style."""
-    return Assets(js=(("leaflet", asset_url("leaflet", "leaflet.js")), ("jz_map", asset_url("jz", "map.js"))),
+    """Everything a map page loads, in order: Leaflet, our scripts (map.js first) and style."""
+    return Assets(js=(("leaflet", asset_url("leaflet", "leaflet.js")), ("jz_map", asset_url("jz", "map.js")),
+                      ("jz_map_controls", asset_url("jz", "map-controls.js")), ("jz_map_url", asset_url("jz", "map-url.js"))),
                   css=(("leaflet_css", asset_url("leaflet", "leaflet.css")), ("jz_map_css", asset_url("jz", "map.css"))))
 
 

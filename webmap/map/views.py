@@ -8,12 +8,12 @@ browser by static/map.js, so they cost no rendering.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, request, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 
-from webmap.core import display, view
+from webmap.core import display, legend, search, view
 from webmap.core.basemaps import BASEMAPS, available_basemaps
 from webmap.core.mapview import build_map, script_json
-from webmap.core.text import nav_args
+from webmap.core.text import lang_args, nav_args
 from webmap.embed import builder, share
 from webmap.map import maps
 from webmap.store import current
@@ -38,10 +38,10 @@ def index():
         gcj02 = BASEMAPS[basemap].gcj02
         shown = maps.full_display(gcj02)
         names = list(snap.layers)
-        parts = build_map(maps.fetched(snap, names, lang, gcj02), maps.fit(shown, names), maps.options(lang, basemap))
+        parts = build_map(maps.fetched(snap, names, lang, gcj02), maps.fit(shown, names), maps.options(lang, basemap, url_state=True))
         return render_page("map/index.html", lang, map=parts, share=maps.SLOT, basemap=basemap,
                            basemaps=[BASEMAPS[b] for b in available_basemaps(current_app.config.get("TIANDITU_KEY"))],
-                           legend=display.legend(shown, snap.catalog), frameworks=display.framework_names(snap.catalog),
+                           legend=legend.legend(shown, snap.catalog), frameworks=display.framework_names(snap.catalog),
                            downloads=_downloads_url())
 
     return maps.filled(("index", lang, basemap), render, share.map_head(snap, lang, v.place, v.layers))
@@ -71,6 +71,19 @@ def display_layer(name: str):
     return _versioned(Response(body, content_type="application/geo+json"))
 
 
+@bp.get("/search.json")
+def search_json():
+    """The search box's results: places, districts and frameworks; traditional characters fold to simplified."""
+    snap = current().snapshot()
+    items = current().cached(("search-entries",), lambda: search.entries(snap))
+    q = request.args.get("q", "")
+    results = [e | {"url": url_for("frameworks.page", fid=e["id"], **lang_args(view.lang(request.args)))}
+               if e["type"] == "framework" else e for e in search.search(items, q)]
+    resp = jsonify(query=q[:search.MAX_QUERY], results=results)
+    resp.headers["Cache-Control"] = "no-cache"
+    return resp
+
+
 @bp.get("/popups/<path:place_id>")
 def popup(place_id: str):
     """A place's (or a district's) popup, fetched by the map when it is opened."""
@@ -87,7 +100,8 @@ def popup(place_id: str):
         props = snap.places[place_id]["properties"]
         parent = snap.places.get(props.get("parent") or "")
         return render_page("map/popup.html", lang, p=props, parent=parent and parent["properties"],
-                           frameworks=display.framework_names(snap.catalog), basemap=basemap)
+                           frameworks=display.framework_names(snap.catalog), basemap=basemap,
+                           district_names=display.district_names(snap.layers))
 
     body = current().cached(("popup", place_id, lang, basemap), render)
     return _versioned(Response(body, content_type="text/html; charset=utf-8"))
@@ -107,11 +121,13 @@ def _render_place(snap, place_id: str, lang: str, basemap: str) -> str:
     props = snap.places[place_id]["properties"]
     layer_names = snap.place_layers.get(place_id, [])
     parent = snap.places.get(props.get("parent") or "")
-    shown = maps.place_display(snap, place_id, BASEMAPS[basemap].gcj02)
+    shown = maps.place_display(snap, place_id, BASEMAPS[basemap].gcj02, context=True)
     parts = build_map(maps.inline(snap, shown, lang), maps.fit(shown, shown.layers),
-                      maps.options(lang, basemap, controls=frozenset({"zoom", "scale", "fullscreen"})))
+                      maps.options(lang, basemap, controls=frozenset({"zoom", "scale", "fullscreen"}),
+                                   highlight=place_id))
     titles = [display.layer_title(snap.catalog["layers"].get(n, {"name": n}), lang) for n in layer_names]
     return render_page("map/place.html", lang, p=props, map=parts, parent=parent and parent["properties"],
                        frameworks=display.framework_names(snap.catalog), layer_titles=titles,
+                       district_names=display.district_names(snap.layers),
                        map_url=url_for("map.index", place=place_id, **nav_args(lang, basemap)),
                        share=maps.SLOT, builder=maps.SLOT, basemap=basemap)

@@ -1,8 +1,8 @@
 /* Jinan Zones — the map's behaviour on top of Folium/Leaflet. Folium builds the map, its tiles,
  * scale and layer control with one empty overlay per layer; this script fetches each layer's
- * display features (or takes them inline), draws them (styles, markers), fetches a place's popup
- * when it is opened, adds search, legend, panel and fullscreen, and applies the view asked for in
- * the URL (?place=<id>, ?layers=a,b, ?popup=0).
+ * display features (or takes them inline), draws them (styles, markers, names, groups), fetches a
+ * place's popup when it is opened and fits it to the map. map-controls.js adds search, legend,
+ * panel and fullscreen; map-url.js keeps the view in the URL.
  *
  * Popup HTML comes from the server (Jinja, autoescaped); legend and panel from <template>s in the
  * page. Everything built here from data (tooltips, search results) uses textContent, never innerHTML. */
@@ -33,9 +33,15 @@
   function pointToLayer(feature, latlng) {
     var m = feature.properties.marker || {}, size = 26, dx = m.dx || 0, dy = m.dy || 0;
     var pin = document.createElement("span");
-    pin.className = "jz-pin" + (m.approx ? " jz-pin--approx" : "");
+    pin.className = "jz-pin" + (m.approx ? " jz-pin--approx jz-pin--" + m.approx : "");
     pin.style.setProperty("--c", m.color || "#37474f");
     pin.appendChild(icon(m.icon || "location-dot"));
+    pin.setAttribute("aria-label", displayName(feature.properties) + (m.count ? " · " + m.count : ""));
+    if (m.count) {                       // a group: the items of one zone or district, counted
+      var n = L.DomUtil.create("b", "jz-count", pin);
+      n.textContent = m.count;
+      pin.classList.add("jz-pin--group");
+    }
     return L.marker(latlng, {
       icon: L.divIcon({
         className: "jz-marker", html: pin, iconSize: [size, size],
@@ -66,19 +72,65 @@
       })
       .then(function (html) {
         popups[id] = html;                        // kept: the next opening needs no request
+        div.className = "";
+        div.innerHTML = html;                     // server-rendered, escaped (a group's item shows this div)
         var popup = layer.getPopup();
-        if (popup && popup.isOpen()) popup.update();      // calls popupContent again, now with the HTML
+        if (popup && popup.isOpen()) popup.update();
       })
-      .catch(function () { div.textContent = cfg.text.popup_failed; });    // not kept: try again next time
+      .catch(function () { div.className = ""; div.textContent = cfg.text.popup_failed; });  // not kept: try again
     return div;
+  }
+
+  /* A group's popup: its members, each opening its own popup in the same place. */
+  function groupContent(layer) {
+    var p = layer.feature.properties, div = document.createElement("div"), h = L.DomUtil.create("h3", "", div);
+    div.className = "jz-pop";
+    h.textContent = displayName(p) + " · " + p.members.length;
+    L.DomUtil.create("p", "jz-muted", div).textContent = cfg.text["group_" + p.marker.approx] || "";
+    var ul = L.DomUtil.create("ul", "jz-members", div);
+    p.members.forEach(function (m) {
+      var b = L.DomUtil.create("button", "jz-linkish", L.DomUtil.create("li", "", ul));
+      b.type = "button"; b.textContent = displayName(m); b.setAttribute("data-id", m.id);
+      L.DomEvent.on(b, "click", function (e) { L.DomEvent.stop(e); showMember(layer, m.id); });
+    });
+    return div;
+  }
+
+  function showMember(layer, id) {
+    var popup = layer.getPopup();
+    popup._jzPlace = id;
+    fitPopup(popup);
+    popup.setContent(popupContent(id, layer));
+    if (!popup.isOpen()) layer.openPopup();
+    else JZ._.url.opened(id);
   }
 
   function onEachFeature(feature, layer) {
     var p = feature.properties, tip = document.createElement("span");
-    tip.textContent = displayName(p);
+    if (p.kind === "overlap") return;          // where two zones overlap: drawn, explained in the legend
+    tip.textContent = displayName(p) + (p.members ? ": " + p.members.slice(0, 4).map(displayName).join(", ")
+                                                    + (p.members.length > 4 ? "…" : "") : "");
     layer.bindTooltip(tip, {sticky: !layer.getLatLng, direction: "top", className: "jz-tip"});
-    layer.bindPopup(function () { return popupContent(p.id, layer); },
-                    {maxWidth: 380, minWidth: 240, maxHeight: 360, autoPanPadding: [24, 24]});
+    if (p.members) {
+      var list = function () { fitPopup(layer.getPopup()); return groupContent(layer); };
+      layer.bindPopup(list);
+      layer.on("popupclose", function () { layer.getPopup()._jzPlace = null; layer.setPopupContent(list); });
+    } else {
+      layer.bindPopup(function () { fitPopup(layer.getPopup()); return popupContent(p.id, layer); });
+    }
+    var area = p.marker && p.marker.area;
+    if (area) {                          // an item known only to its zone or district: show that area
+      var shown = null;
+      layer.on("mouseover", function () {
+        var hit = (byId[area] || [])[0];
+        if (!hit || shown) return;
+        shown = L.geoJSON(hit.layer.feature, {interactive: false, style: {
+          color: p.marker.color, weight: 2, dashArray: "4 4", fillColor: p.marker.color, fillOpacity: 0.12}});
+        shown.addTo(map);
+        shown.eachLayer(function (l) { if (l.getElement && l.getElement()) l.getElement().classList.add("jz-area"); });
+      });
+      layer.on("mouseout", function () { if (shown) { map.removeLayer(shown); shown = null; } });
+    }
     if (p.style) {
       layer.on("mouseover", function () {
         var rest = restStyle(p);
@@ -89,35 +141,52 @@
     }
   }
 
+  /* A zone's or district's name on the map, under its middle (a group of its items stands above
+   * it); not clickable, so a click there still opens the zone. Which labels show depends on the
+   * zoom: districts when zoomed out, zones when zoomed in; a small map (a place page) shows both. */
+  function addLabel(group, p) {
+    var span = document.createElement("span");
+    span.textContent = cfg.lang === "en" && p.name_en ? p.name_en : p.name;
+    L.marker(L.latLng(p.anchor[1], p.anchor[0]), {interactive: false, keyboard: false,
+      icon: L.divIcon({className: "jz-label jz-label--" + p.label, html: span, iconSize: null, iconAnchor: [0, -4]})
+    }).addTo(group);
+  }
+
+  function showLabels() {
+    var el = map.getContainer(), small = cfg.controls.indexOf("panel") < 0;
+    el.classList.toggle("jz-near", map.getZoom() >= 12.5 || small);
+    el.classList.toggle("jz-far", map.getZoom() < 12.5 || small);
+  }
+
   function anchorOf(layer) {
     var a = layer.feature && layer.feature.properties.anchor;
     return a ? L.latLng(a[1], a[0]) : null;
   }
 
   /* Centre on a place, show a layer that holds it, and (by default) open its popup. */
-  function focus(id, openPopup) {
+  function focus(id, openPopup, move) {
     var hits = byId[id];
     if (!hits) return false;
     var hit = hits.filter(function (h) { return map.hasLayer(overlays[h.name]); })[0] || hits[0];
     if (!map.hasLayer(overlays[hit.name])) map.addLayer(overlays[hit.name]);
     var layer = hit.layer, at = anchorOf(layer);
-    if (layer.getBounds && layer.feature.geometry.type !== "Point") {
+    if (move === false) {
+      // the view is given (the URL's #map=): keep it
+    } else if (layer.getBounds && layer.feature.geometry.type !== "Point") {
       map.fitBounds(layer.getBounds(), {maxZoom: 15, padding: [48, 48], animate: false});
     } else {
       map.setView(at || layer.getLatLng(), Math.max(map.getZoom(), 14), {animate: false});
     }
-    if (openPopup !== false) {
-      var popup = layer.getPopup(), size = map.getSize();     // a small map (an iframe) keeps the place in view
-      if (popup) {
-        popup.options.maxHeight = Math.max(120, Math.min(360, Math.round(size.y * 0.5)));
-        popup.options.minWidth = Math.max(120, Math.min(240, size.x - 90));
-      }
+    if (openPopup !== false && hit.member) showMember(layer, id);   // one of a group's items
+    else if (openPopup !== false) {
       if (layer.getLatLng) layer.openPopup(); else layer.openPopup(at);
     }
     return true;
   }
 
   JZ.layerOf = function (id) { return byId[id] ? byId[id][0].layer : null; };
+  /* What map-controls.js and map-url.js share with this file (filled in by JZ.init). */
+  JZ._ = {byId: byId, focus: focus, displayName: displayName, icon: icon, fitPopup: fitPopup};
 
   /* Draw a place heavier, its markers larger and on top; its elements get the class jz-highlight. */
   function highlight(id) {
@@ -134,6 +203,13 @@
     });
   }
 
+  /* A highlighted place (a place page, an embed of one place) opens on itself, its neighbours around. */
+  function placeBounds(id) {
+    var b = L.latLngBounds([]);
+    byId[id].forEach(function (hit) { b.extend(hit.layer.getBounds ? hit.layer.getBounds() : hit.layer.getLatLng()); });
+    return b;
+  }
+
   function visibleBounds() {
     var b = L.latLngBounds([]);
     Object.keys(overlays).forEach(function (name) {
@@ -143,134 +219,30 @@
     return b;
   }
 
-  /* ------------------------------------------------------------------ controls */
-
-  /* A box holding the content of one of the page's <template>s (server-rendered, escaped). */
-  var FromTemplate = L.Control.extend({
-    onAdd: function () {
-      var div = L.DomUtil.create("div", "jz-control " + this.options.className);
-      div.appendChild(this.options.template.content.cloneNode(true));
-      L.DomEvent.disableClickPropagation(div);
-      L.DomEvent.disableScrollPropagation(div);
-      return div;
-    }
-  });
-
-  var Fullscreen = L.Control.extend({
-    options: {position: "topleft"},
-    onAdd: function () {
-      var div = L.DomUtil.create("div", "leaflet-bar jz-fullscreen");
-      var a = L.DomUtil.create("a", "", div), shown = icon("expand");
-      a.appendChild(shown);
-      a.href = "#"; a.setAttribute("role", "button");
-      a.title = cfg.text.fullscreen; a.setAttribute("aria-label", cfg.text.fullscreen);
-      L.DomEvent.on(a, "click", function (e) {
-        L.DomEvent.preventDefault(e);
-        var el = map.getContainer();
-        if (document.fullscreenElement) document.exitFullscreen();
-        else if (el.requestFullscreen) el.requestFullscreen();
-      });
-      document.addEventListener("fullscreenchange", function () {
-        var on = !!document.fullscreenElement, next = icon(on ? "compress" : "expand");
-        a.replaceChild(next, shown); shown = next;
-        map.getContainer().classList.toggle("jz-is-fullscreen", on);
-        map.invalidateSize();
-      });
-      return div;
-    }
-  });
-
-  var Search = L.Control.extend({
-    options: {position: "topleft"},
-    onAdd: function () {
-      var div = L.DomUtil.create("div", "jz-search leaflet-bar");
-      var input = L.DomUtil.create("input", "", div), list = L.DomUtil.create("ul", "jz-search-results", div);
-      input.type = "search"; input.placeholder = cfg.text.search;
-      input.setAttribute("aria-label", cfg.text.search_label);
-      list.setAttribute("role", "listbox");
-      L.DomEvent.disableClickPropagation(div);
-      L.DomEvent.disableScrollPropagation(div);
-      function entries() {
-        return Object.keys(byId).map(function (id) {
-          var p = byId[id][0].layer.feature.properties;
-          return {id: id, p: p, hay: (p.name + " " + p.name_en + " " + id).toLowerCase()};
-        });
-      }
-      function pick(entry) {
-        list.textContent = "";
-        input.value = displayName(entry.p);
-        focus(entry.id);
-      }
-      function render() {
-        var q = input.value.trim().toLowerCase();
-        list.textContent = "";
-        if (!q) return;
-        var hits = entries().filter(function (e) { return e.hay.indexOf(q) >= 0; }).slice(0, 12);
-        if (!hits.length) {
-          var none = L.DomUtil.create("li", "jz-none", list);
-          none.textContent = cfg.text.no_match;
-          return;
-        }
-        hits.forEach(function (entry) {
-          var li = L.DomUtil.create("li", "", list), b = L.DomUtil.create("button", "", li);
-          b.type = "button";
-          b.textContent = displayName(entry.p);
-          b.setAttribute("data-id", entry.id);
-          // stopped here: the list is emptied by pick(), and a click whose button left the page
-          // would reach the map as a click on the map, which closes the popup just opened
-          L.DomEvent.on(b, "click", function (e) { L.DomEvent.stop(e); pick(entry); });
-        });
-      }
-      input.addEventListener("input", render);
-      input.addEventListener("keydown", function (e) {
-        if (e.key === "Enter") {
-          var first = list.querySelector("button");
-          if (first) first.click();
-        } else if (e.key === "Escape") {
-          input.value = ""; list.textContent = "";
-        }
-      });
-      return div;
-    }
-  });
-
-  /* Links in the panel keep the rest of the URL (place, layers) and change one parameter. */
-  function wirePanel(root) {
-    root.querySelectorAll("a[data-param]").forEach(function (a) {
-      var url = new URL(window.location.href);
-      url.searchParams.set(a.getAttribute("data-param"), a.getAttribute("data-value"));
-      a.href = url.pathname + url.search;
+  /* Where a popup may open: below the top controls, above the bottom ones, and left of the right
+   * column when the map is wide enough for a popup beside it (on a phone, below both columns). */
+  function insets(width) {
+    var box = map.getContainer().getBoundingClientRect(), left = 0, right = 0, rightW = 0, bottom = 0;
+    map.getContainer().querySelectorAll(".leaflet-control").forEach(function (el) {
+      var r = el.getBoundingClientRect(), corner = el.parentNode.className;
+      if (!r.height) return;
+      if (corner.indexOf("leaflet-bottom") >= 0) bottom = Math.max(bottom, box.bottom - r.top);
+      else if (corner.indexOf("leaflet-left") >= 0) left = Math.max(left, r.bottom - box.top);
+      else { right = Math.max(right, r.bottom - box.top); rightW = Math.max(rightW, box.right - r.left); }
     });
+    var beside = box.width - rightW - left - 20 > width + 44;
+    return {top: Math.min(beside ? left : Math.max(left, right), box.height / 3) + 8, right: beside ? rightW + 10 : 10,
+            bottom: Math.min(bottom, box.height / 4) + 8};
   }
 
-  /* On a small screen the (always open) layer control folds into Leaflet's layers button. */
-  function collapseLayerControl() {
-    var box = map.getContainer().querySelector(".leaflet-control-layers");
-    if (!box) return;
-    box.classList.remove("leaflet-control-layers-expanded");
-    var link = box.querySelector(".leaflet-control-layers-toggle");
-    L.DomEvent.on(link, "click", function (e) {
-      L.DomEvent.preventDefault(e);
-      box.classList.toggle("leaflet-control-layers-expanded");
-    });
-  }
-
-  function addControls() {
-    var has = function (c) { return cfg.controls.indexOf(c) >= 0; };
-    var panelHtml = document.getElementById("jz-panel-html"), legendHtml = document.getElementById("jz-legend-html");
-    if (has("panel") && panelHtml) {
-      var panel = new FromTemplate({position: "topright", className: "jz-panel", template: panelHtml}).addTo(map);
-      wirePanel(panel.getContainer());
-      var corner = map.getContainer().querySelector(".leaflet-top.leaflet-right");
-      corner.insertBefore(panel.getContainer(), corner.firstChild);
-    }
-    if (has("search")) new Search().addTo(map);
-    if (has("fullscreen")) new Fullscreen().addTo(map);
-    if (has("legend") && legendHtml) {
-      var legend = new FromTemplate({position: "bottomleft", className: "jz-legend", template: legendHtml}).addTo(map);
-      if (map.getSize().y < 700 || map.getSize().x < 700) legend.getContainer().querySelector("details").open = false;
-    }
-    if (map.getSize().x < 700) collapseLayerControl();
+  /* Popups fit the map: no wider than it, no taller than half of it (a small map, an iframe, keeps
+   * the place in view), panned clear of the controls. */
+  function fitPopup(popup) {
+    var size = map.getSize(), width = Math.max(120, Math.min(380, size.x - 84)), gap = insets(width);  // margins: 44 px
+    L.extend(popup.options, {maxWidth: width, minWidth: Math.max(120, Math.min(240, size.x - 90)),
+                             maxHeight: Math.max(120, Math.min(360, Math.round(size.y * 0.5),
+                                                               size.y - gap.top - gap.bottom - 60)),
+                             autoPanPaddingTopLeft: [10, gap.top], autoPanPaddingBottomRight: [gap.right, gap.bottom]});
   }
 
   /* ------------------------------------------------------------------ start */
@@ -290,7 +262,8 @@
   JZ.init = function (theMap, groups, config) {
     map = theMap; cfg = config; overlays = groups;
     if (map.attributionControl) map.attributionControl.addAttribution(cfg.credit);
-    addControls();
+    JZ._.map = map; JZ._.cfg = cfg; JZ._.overlays = overlays;
+    JZ._.controls.start(JZ._);
     var params = new URLSearchParams(window.location.search);
     var wanted = params.get("layers") ? params.get("layers").split(",").map(function (s) { return s.trim(); }) : null;
     if (wanted) {
@@ -300,22 +273,30 @@
     }
     Promise.all(cfg.layers.map(load)).then(function (collections) {
       cfg.layers.forEach(function (spec, i) {
-        var gj = L.geoJSON(collections[i], {style: function (f) { return restStyle(f.properties); },
+        var labelled = [], gj = L.geoJSON(collections[i], {style: function (f) { return restStyle(f.properties); },
                                             pointToLayer: pointToLayer, onEachFeature: onEachFeature});
         gj.eachLayer(function (l) {
           var id = l.feature && l.feature.properties.id;
           if (id) (byId[id] = byId[id] || []).push({layer: l, name: spec.name});
+          if (l.feature && l.feature.properties.label) labelled.push(l);
+          (l.feature && l.feature.properties.members || []).forEach(function (m) {
+            (byId[m.id] = byId[m.id] || []).push({layer: l, name: spec.name, member: m});
+          });
         });
+        labelled.forEach(function (l) { addLabel(gj, l.feature.properties); });
         overlays[spec.name].addLayer(gj);
       });
-      var b = visibleBounds();
+      showLabels();
+      map.on("zoomend", showLabels);
+      var b = cfg.highlight && byId[cfg.highlight] ? placeBounds(cfg.highlight) : visibleBounds();
       if (!b.isValid() && cfg.fit) b = L.latLngBounds(cfg.fit);
       var wide = map.getSize().x > 900;                 // keep the zones clear of the side controls
       if (b.isValid()) map.fitBounds(b, {paddingTopLeft: [wide ? 60 : 10, 20], paddingBottomRight: [wide ? 210 : 10, 20],
                                          maxZoom: 15, animate: false});
       if (cfg.highlight) highlight(cfg.highlight);
-      if (params.get("place")) focus(params.get("place"), params.has("popup") ? params.get("popup") !== "0" : cfg.open_popup);
+      JZ._.url.start(JZ._);
       JZ.ready = true;
+      JZ._.url.record(false);
       if (window.performance && performance.mark) performance.mark("jz-map-ready");
     });
   };

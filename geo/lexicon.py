@@ -1,0 +1,236 @@
+"""Every name the extractor knows, with all its senses: curated places, the base gazetteer of Jinan
+(divisions, landmarks), extra senses of ambiguous names, and names outside Jinan.
+
+A *sense* is one place a name can stand for. Several senses may share a form (宏济堂: a museum on
+经二路 and the old shop on 泉城路; 市中区: Jinan's district and Zaozhuang's); `geo.geoparse` chooses
+between them by context. The curated gazetteer (`geo/gazetteer/*.yml`) is matched exactly as
+`geo.curated` always did; the other names go into a second automaton here.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import ahocorasick
+import yaml
+
+from geo.corpus import normalise_text
+from geo.gazetteer import Gazetteer, GazetteerError
+
+# Names that are Jinan's own but may also name a place elsewhere (outside.csv's also_in_jinan).
+KNOWN, OUTSIDE = "known", "outside"
+# Kinds that name an administrative unit: a district-level one gives its name to what is near it.
+DIVISION_KINDS = {"district", "township", "village", "city"}
+
+
+@dataclass(frozen=True)
+class Sense:
+    """One place a name may stand for."""
+
+    id: str
+    name: str
+    status: str                      # known | outside
+    kind: str
+    district: str | None
+    placed: bool                     # we have a geometry for it
+    curated: bool = False
+    cues: tuple[str, ...] = ()       # words that, near the name, point to this sense
+    since: str | None = None         # ISO date the place exists from (a museum opened in 2010 …)
+    until: str | None = None
+    also_in_jinan: bool = False      # an outside name that Jinan has too (市中区)
+
+
+@dataclass
+class Lexicon:
+    senses: dict[str, list[Sense]] = field(default_factory=dict)    # normalised form → senses
+    short: set[tuple[str, str]] = field(default_factory=set)        # (form, sense id) needing an anchor
+    listed: set[tuple[str, str]] = field(default_factory=set)       # (form, sense id) only in a list
+    needs_parent: dict[str, tuple[str, ...]] = field(default_factory=dict)   # sense id → its city's forms
+    by_id: dict[str, Sense] = field(default_factory=dict)
+    automaton: ahocorasick.Automaton | None = None                  # forms no curated place has
+    words: list[str] = field(default_factory=list)                  # every Jinan form: jieba's user dictionary
+
+    def add(self, sense: Sense, forms: list[str], short_forms: list[str] = ()) -> None:
+        self.by_id.setdefault(sense.id, sense)
+        for form, is_short in [(f, False) for f in forms] + [(f, True) for f in short_forms]:
+            key = normalise_text(form.strip())
+            if len(key) < 2:
+                continue
+            bucket = self.senses.setdefault(key, [])
+            if all(s.id != sense.id for s in bucket):
+                bucket.append(sense)
+            if is_short and (key, sense.id) not in self.listed:
+                self.short.add((key, sense.id))
+
+    def refine(self, sense_id: str, cues: tuple[str, ...], since=None, until=None) -> None:
+        old = self.by_id[sense_id]
+        new = replace(old, cues=old.cues + cues, since=str(since) if since else old.since,
+                      until=str(until) if until else old.until)
+        self.by_id[sense_id] = new
+        for bucket in self.senses.values():
+            bucket[:] = [new if s is old else s for s in bucket]
+
+    def finish(self) -> "Lexicon":
+        self.automaton = ahocorasick.Automaton()
+        for key, bucket in self.senses.items():
+            if not any(s.curated for s in bucket):
+                self.automaton.add_word(key, len(key))
+        self.automaton.make_automaton()
+        self.words = sorted(k for k, b in self.senses.items() if any(s.status == KNOWN for s in b))
+        return self
+
+    def matches(self, norm: str) -> list[tuple[int, int, str]]:
+        """Leftmost-longest matches of the non-curated forms: (start, end, form) in `norm`."""
+        out = []
+        if self.automaton is None or not len(self.automaton):
+            return out
+        for end_incl, length in self.automaton.iter_long(norm + "\n"):
+            start = end_incl + 1 - length
+            out.append((start, end_incl + 1, norm[start:end_incl + 1]))
+        return out
+
+
+def _read_csv(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _forms(row: dict) -> list[str]:
+    return [f for f in (row.get("forms") or "").split("|") if f.strip()] or [row["name"]]
+
+
+def _flag(value) -> bool:
+    return str(value).strip().lower() in ("1", "true", "yes")
+
+
+# A village written without 村/社区 is a name only when it still looks like one (宋家桥, 常旗屯);
+# two-character short forms (丁家, 华阳, 新建) are ordinary words far more often than villages.
+VILLAGE_ENDINGS = tuple("庄屯营峪桥庙店寨集铺堡洼坡沟岭湾窝园苑")
+
+
+# How often jieba's corpus must have seen a two-character form for it to be an ordinary word
+# (太平, 大桥, 新建 are; 圣井, 雪野 — seen a handful of times — are the places' names).
+COMMON_FREQ = 30
+# Forms of the outside list that are common nouns, never names (全国 "the whole country").
+NOT_NAMES = {"全国", "全省", "省会", "全市"}
+
+
+def _division_forms(row: dict, common_words) -> tuple[list[str], list[str]]:
+    """(forms, list-only forms) of a division. A two-character short form that is an ordinary word
+    (太平, 大桥, 丁家: in jieba's dictionary) counts only as an item of a list of 街道 (太平、孙耿、
+    桑梓店等8个街道); one that is no word (雪野, 圣井, 葛庄) counts wherever it stands alone."""
+    forms, listed = [], []
+    for f in _forms(row):
+        if f == row["name"] or row["level"] == "district" or len(f) >= 4 and row["level"] == "township":
+            forms.append(f)
+        elif len(f) == 2 and common_words.get(f, 0) >= COMMON_FREQ:
+            if row["level"] == "township":
+                listed.append(f)
+        elif len(f) == 2 or f.endswith(VILLAGE_ENDINGS) or f.endswith(("村", "社区", "居委会")) \
+                or row["level"] == "township":
+            forms.append(f)
+    return forms, listed
+
+
+def _parent_forms(parent: str) -> tuple[str, ...]:
+    """山东省枣庄市 → (枣庄市, 枣庄): how the city is written right before a county's name."""
+    city = re.split("省|自治区", parent)[-1] or parent
+    return tuple(f for f in {city, city.removesuffix("市")} if len(f) >= 2)
+
+
+def _base_senses(folder: Path, lex: Lexicon, curated: dict[str, Sense], common_words) -> None:
+    curated_ids = {sense.id: sense for sense in curated.values()}
+    """The base gazetteer (branch `base`): divisions.csv, landmarks.yml, outside*.csv. A base record
+    that is a curated place (历下区) takes the curated id, so both read as the same place."""
+    for row in _read_csv(folder / "divisions.csv"):
+        same = curated.get(normalise_text(row["name"]))
+        district = row.get("district") or None
+        if same and same.district == district:
+            sense = replace(same, curated=False)
+        else:
+            sense = Sense(f"base/{row['code']}", row["name"], KNOWN, row["level"], district, False)
+        forms, listed = _division_forms(row, common_words)
+        lex.listed.update((normalise_text(f), sense.id) for f in listed)
+        lex.add(sense, forms, listed)
+    path = folder / "landmarks.yml"
+    for rec in (yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None) or []:
+        districts = rec.get("districts") or []
+        same = rec.get("same_as") and curated_ids.get(rec["same_as"])
+        if same:
+            sense = replace(same, curated=False)
+        else:
+            sense = Sense(rec["id"], rec["name"], KNOWN, rec.get("kind") or "landmark",
+                          districts[0] if len(districts) == 1 else None, bool(rec.get("geometry")))
+        lex.add(sense, [rec["name"], *(rec.get("forms") or [])])
+    for name in ("outside.csv", "outside_extra.csv"):
+        for row in _read_csv(folder / name):
+            parent = row.get("parent") or ""
+            sense = Sense(f"outside/{row['name']}@{parent}", row["name"], OUTSIDE, row.get("kind") or "place",
+                          None, False, also_in_jinan=_flag(row.get("also_in_jinan")))
+            forms = [f for f in _forms(row) if f not in NOT_NAMES and not (
+                len(f) == 2 and common_words.get(f, 0) >= COMMON_FREQ and row.get("kind") not in ("province", "prefecture", "country"))]
+            if row.get("kind") == "county" and len(row["name"]) <= 3 and row["name"].endswith("区"):
+                # 城区, 新城区, 市中区: ordinary words or Jinan's own unless their city is written first
+                lex.needs_parent[sense.id] = _parent_forms(parent)
+            lex.add(sense, forms)
+
+
+def _extra_senses(folder: Path, lex: Lexicon) -> None:
+    """`geo/gazetteer/senses/*.yml`: second senses of names the other gazetteers already hold."""
+    for path in sorted(folder.glob("*.yml")):
+        try:
+            records = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        except yaml.YAMLError as exc:
+            raise GazetteerError(f"{path}: not valid YAML ({exc})") from None
+        for rec in records:
+            if rec.get("id") in lex.by_id:         # cues and dates for a sense held elsewhere
+                lex.refine(rec["id"], tuple(rec.get("cues") or ()), rec.get("since"), rec.get("until"))
+                continue
+            try:
+                sense = Sense(rec["id"], rec["name"], KNOWN, rec["kind"], rec.get("district"),
+                              bool(rec.get("geometry")), cues=tuple(rec.get("cues") or ()),
+                              since=str(rec["since"]) if rec.get("since") else None,
+                              until=str(rec["until"]) if rec.get("until") else None)
+            except (KeyError, TypeError):
+                raise GazetteerError(f"{path}: record {rec!r} needs id, name, kind") from None
+            lex.add(sense, [rec["name"], *(rec.get("aliases") or [])], rec.get("short_aliases") or [])
+
+
+def build_lexicon(gazetteer: Gazetteer, folder: Path | None = None) -> Lexicon:
+    """The curated places plus whatever the gazetteer folder's `base/` and `senses/` hold."""
+    lex = Lexicon()
+    curated = {}
+    for p in gazetteer:
+        sense = Sense(p.id, p.name, KNOWN, p.kind, p.district, True, curated=True)
+        lex.add(sense, p.full_forms, p.short_aliases)
+        curated.update((normalise_text(f), sense) for f in p.full_forms)
+    folder = Path(folder or gazetteer.folder or ".")
+    _base_senses(folder / "base", lex, curated, _jieba_words())
+    _extra_senses(folder / "senses", lex)
+    return lex.finish()
+
+
+def _jieba_words():
+    """jieba's dictionary: which short forms are ordinary words."""
+    import jieba
+
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    return jieba.dt.FREQ
+
+
+_BUILT: dict[int, tuple[Gazetteer, Lexicon]] = {}
+
+
+def lexicon_for(gazetteer: Gazetteer) -> Lexicon:
+    """One lexicon per loaded gazetteer (building it reads thousands of base records)."""
+    hit = _BUILT.get(id(gazetteer))
+    if hit is None or hit[0] is not gazetteer:
+        if len(_BUILT) > 8:
+            _BUILT.clear()
+        hit = _BUILT[id(gazetteer)] = (gazetteer, build_lexicon(gazetteer))
+    return hit[1]

@@ -1,0 +1,95 @@
+"""`/analyze`: paste an article, see every place name it holds (known, new, outside), the frameworks
+it enumerates with their count check, and a map of the known places the layers hold.
+
+The page calls `geo`'s extractor as a library (the one exception to "webmap reads the layers
+only", see DESIGN.md) and stores nothing. `POST /analyze` with `Accept: application/json` answers
+with the JSON `python -m geo extract -` prints for the same text.
+"""
+from __future__ import annotations
+
+import threading
+
+from flask import Blueprint, abort, jsonify, request
+
+from webmap.core import view
+from webmap.core.display import display_layers
+from webmap.core.mapview import build_map
+from webmap.core.text import segments
+from webmap.map import maps
+from webmap.store import current
+from webmap.templating import render_page
+
+MAX_CHARS = 200_000                    # the limit `geo add` documents for one article
+MAX_BYTES = 4 * MAX_CHARS * 3          # a form-encoded body of that many CJK characters, with room
+
+bp = Blueprint("analyze", __name__, template_folder="templates")
+_parser_lock = threading.Lock()
+
+
+def _parser():
+    """One geoparser per process: building it loads jieba's dictionary and thousands of names."""
+    from flask import current_app
+
+    with _parser_lock:
+        parser = current_app.extensions.get("jz_geoparser")
+        if parser is None:
+            from geo import paths
+            from geo.gazetteer import load_gazetteer
+            from geo.geoparse import Geoparser
+
+            parser = current_app.extensions["jz_geoparser"] = Geoparser(load_gazetteer(paths.GAZETTEER))
+        return parser
+
+
+def _text() -> str:
+    if (request.content_length or 0) > MAX_BYTES:
+        abort(413, description=f"The article is too long: at most {MAX_CHARS:,} characters.")
+    text = request.form.get("text", "")
+    if len(text) > MAX_CHARS:
+        abort(413, description=f"The article is too long ({len(text):,} characters): at most {MAX_CHARS:,}.")
+    if not text.strip():
+        abort(400, description="Paste the text of an article to analyse.")
+    return text
+
+
+def analyse(text: str):
+    """Mentions (as the CLI prints them) and frameworks of one pasted article."""
+    from geo.corpus import document_from_text
+    from geo.extract import link_frameworks
+
+    doc = document_from_text("-", text)
+    mentions, frameworks = _parser().parse(doc)
+    link_frameworks(mentions, frameworks)
+    return [{"file": "-", **m.as_json()} for m in mentions], frameworks
+
+
+@bp.get("/analyze")
+def form():
+    lang = view.lang(request.args)
+    return render_page("analyze/analyze.html", lang, text="", rows=None, parts=None, frameworks=[], map=None,
+                       max_chars=MAX_CHARS)
+
+
+@bp.post("/analyze")
+def result():
+    lang = view.lang(request.args)
+    text = _text()
+    rows, frameworks = analyse(text)
+    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
+        return jsonify(rows)
+    snap = current().snapshot()
+    on_map = sorted({r["place_id"] for r in rows if r["place_id"] in snap.places})
+    parts = segments(text, 0, [(r["start"], r["end"], r) for r in rows])
+    return render_page("analyze/analyze.html", lang, text=text, rows=rows, parts=parts, frameworks=frameworks,
+                       map=_map(snap, on_map, lang) if on_map else None, places=snap.places, max_chars=MAX_CHARS)
+
+
+def _map(snap, place_ids: list[str], lang: str):
+    """The known places the layers hold, as markers and shapes over their districts."""
+    small: dict[str, dict] = {"districts": snap.layers["districts"]}
+    for pid in place_ids:
+        name = snap.place_layers[pid][0]
+        small.setdefault(name, {"type": "FeatureCollection", "features": []})["features"].append(snap.places[pid])
+    shown = display_layers(small, snap.catalog, False, {pid: f["properties"] for pid, f in snap.places.items()})
+    return build_map(maps.inline(snap, shown, lang), maps.fit(shown, shown.layers),
+                     maps.options(lang, "osm", controls=frozenset({"zoom", "scale"})))

@@ -1,0 +1,1 @@
+"""`/frameworks/` and `/frameworks/<id>`: each framework an article states, to compare them."""

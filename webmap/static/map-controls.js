@@ -1,0 +1,209 @@
+/* Jinan Zones — the map's controls (after map.js): the panel and legend from the page's
+ * <template>s, fullscreen, the search box (results from /search.json), and what a phone needs (the
+ * layers button folds, the scale bar above the attribution). Text from data goes in as textContent. */
+(function () {
+  "use strict";
+
+  var JZ = window.JZ, map, cfg, overlays, byId, focus, displayName, icon, fitPopup;
+  /* ------------------------------------------------------------------ controls */
+
+  /* A box holding the content of one of the page's <template>s (server-rendered, escaped). */
+  var FromTemplate = L.Control.extend({
+    onAdd: function () {
+      var div = L.DomUtil.create("div", "jz-control " + this.options.className);
+      div.appendChild(this.options.template.content.cloneNode(true));
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      return div;
+    }
+  });
+
+  var Fullscreen = L.Control.extend({
+    options: {position: "topleft"},
+    onAdd: function () {
+      var div = L.DomUtil.create("div", "leaflet-bar jz-fullscreen");
+      var a = L.DomUtil.create("a", "", div), shown = icon("expand");
+      a.appendChild(shown);
+      a.href = "#"; a.setAttribute("role", "button");
+      a.title = cfg.text.fullscreen; a.setAttribute("aria-label", cfg.text.fullscreen);
+      L.DomEvent.on(a, "click", function (e) {
+        L.DomEvent.preventDefault(e);
+        var el = map.getContainer();
+        if (document.fullscreenElement) document.exitFullscreen();
+        else if (el.requestFullscreen) el.requestFullscreen();
+      });
+      document.addEventListener("fullscreenchange", function () {
+        var on = !!document.fullscreenElement, next = icon(on ? "compress" : "expand");
+        a.replaceChild(next, shown); shown = next;
+        map.getContainer().classList.toggle("jz-is-fullscreen", on);
+        map.invalidateSize();
+      });
+      return div;
+    }
+  });
+
+  /* The members of a framework shown together, with a popup naming the framework. */
+  function showFramework(entry) {
+    var b = L.latLngBounds([]), found = [];
+    entry.members.forEach(function (id) {
+      var hit = (byId[id] || [])[0];
+      if (!hit) return;
+      if (!map.hasLayer(overlays[hit.name])) map.addLayer(overlays[hit.name]);
+      b.extend(hit.layer.getBounds ? hit.layer.getBounds() : hit.layer.getLatLng());
+      found.push(hit.member || hit.layer.feature.properties);
+    });
+    if (!b.isValid()) return;
+    map.fitBounds(b, {maxZoom: 15, padding: [48, 48], animate: false});
+    var div = document.createElement("div"), h = L.DomUtil.create("h3", "", div);
+    div.className = "jz-pop";
+    h.textContent = displayName(entry);
+    if (entry.url) {
+      var link = L.DomUtil.create("a", "", L.DomUtil.create("p", "jz-pop-links", div));
+      link.href = entry.url; link.textContent = cfg.text.framework_page;
+    }
+    var ul = L.DomUtil.create("ul", "jz-members", div);
+    found.forEach(function (p) {
+      var btn = L.DomUtil.create("button", "jz-linkish", L.DomUtil.create("li", "", ul));
+      btn.type = "button"; btn.textContent = displayName(p);
+      L.DomEvent.on(btn, "click", function (e) { L.DomEvent.stop(e); map.closePopup(); focus(p.id); });
+    });
+    var popup = L.popup();
+    fitPopup(popup);
+    popup.setLatLng(b.getCenter()).setContent(div).openOn(map);
+  }
+
+  /* After a pick from the search list, the list goes and the map lies under a pointer that has
+   * not moved: the browser's own mouseover there must not open a stray tooltip. The pointer's
+   * next real move (one with a distance) brings tooltips back. */
+  var quiet = false;
+  document.addEventListener("mousemove", function (e) { if (e.movementX || e.movementY) quiet = false; }, true);
+
+  var Search = L.Control.extend({
+    options: {position: "topleft"},
+    onAdd: function () {
+      var div = L.DomUtil.create("div", "jz-search leaflet-bar");
+      var input = L.DomUtil.create("input", "", div), list = L.DomUtil.create("ul", "jz-search-results", div);
+      var asked = 0, timer = null;
+      input.type = "search"; input.placeholder = cfg.text.search;
+      input.setAttribute("aria-label", cfg.text.search_label);
+      list.setAttribute("role", "listbox");
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      /* The list is emptied only after the click that picked from it is over: emptied during the
+       * click, the button leaves the page and Leaflet takes the click for one on the map, which
+       * closes the popup just opened. */
+      function pick(entry, e) {
+        if (e) L.DomEvent.stop(e);
+        quiet = true;
+        input.value = displayName(entry);
+        setTimeout(function () {
+          list.textContent = "";
+          if (entry.type === "framework") showFramework(entry); else focus(entry.id);
+        }, 0);
+      }
+      function render(q, results) {
+        list.textContent = "";
+        if (!q) return;
+        if (!results.length) {
+          var none = L.DomUtil.create("li", "jz-none", list);
+          none.textContent = cfg.text.no_match;
+          return;
+        }
+        results.forEach(function (entry) {
+          if (entry.type !== "framework" && !byId[entry.id]) return;     // not on this map
+          var li = L.DomUtil.create("li", "", list), b = L.DomUtil.create("button", "", li);
+          b.type = "button";
+          b.textContent = displayName(entry);
+          if (entry.type === "framework") {
+            var tag = L.DomUtil.create("small", "jz-tag", b);
+            tag.textContent = " · " + cfg.text.framework;
+          }
+          b.setAttribute("data-id", entry.id);
+          L.DomEvent.on(b, "click", function (e) { pick(entry, e); });
+        });
+      }
+      function ask() {
+        var q = input.value.trim(), n = ++asked;
+        if (!q) { render("", []); return; }
+        fetch(cfg.search + (cfg.search.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(q))
+          .then(function (r) { return r.ok ? r.json() : {results: []}; })
+          .then(function (data) { if (n === asked) render(q, data.results); });
+      }
+      input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(ask, 120); });
+      input.addEventListener("keydown", function (e) {
+        if (e.key === "Enter") {
+          var first = list.querySelector("button");
+          if (first) first.click();
+        } else if (e.key === "Escape") {
+          input.value = ""; list.textContent = "";
+        }
+      });
+      return div;
+    }
+  });
+
+  /* Links in the panel (basemap, language) keep the rest of the URL: place, layers and the view. */
+  function wirePanel(root) {
+    root.querySelectorAll("a[data-param]").forEach(function (a) {
+      L.DomEvent.on(a, "click", function (e) {
+        var url = new URL(window.location.href);
+        if (cfg.url_state) url = JZ._.url.stateURL();
+        url.searchParams.set(a.getAttribute("data-param"), a.getAttribute("data-value"));
+        L.DomEvent.preventDefault(e);
+        window.location.assign(url.toString());
+      });
+    });
+  }
+
+  /* On a small screen the (always open) layer control folds into Leaflet's layers button: a tap on
+   * the button opens it (Leaflet does that), a tap anywhere outside it folds it again. */
+  function collapseLayerControl() {
+    var box = map.getContainer().querySelector(".leaflet-control-layers");
+    if (!box) return;
+    box.classList.remove("leaflet-control-layers-expanded");
+    document.addEventListener("pointerdown", function (e) {
+      if (!box.contains(e.target)) box.classList.remove("leaflet-control-layers-expanded");
+    }, true);
+  }
+
+  /* On a small screen the bottom-left controls (scale, legend) stand above the attribution, which
+   * there spans the whole width. */
+  function clearAttribution() {
+    var corner = map.getContainer().querySelector(".leaflet-bottom.leaflet-left"),
+        attribution = map.getContainer().querySelector(".leaflet-control-attribution");
+    if (!corner || !attribution) return;
+    var lift = function () {
+      corner.style.bottom = map.getSize().x < 700 ? attribution.offsetHeight + "px" : "";
+    };
+    lift();
+    map.on("resize", lift);
+  }
+
+  function addControls() {
+    var has = function (c) { return cfg.controls.indexOf(c) >= 0; };
+    var panelHtml = document.getElementById("jz-panel-html"), legendHtml = document.getElementById("jz-legend-html");
+    if (has("panel") && panelHtml) {
+      var panel = new FromTemplate({position: "topright", className: "jz-panel", template: panelHtml}).addTo(map);
+      wirePanel(panel.getContainer());
+      var corner = map.getContainer().querySelector(".leaflet-top.leaflet-right");
+      corner.insertBefore(panel.getContainer(), corner.firstChild);
+    }
+    if (has("search")) new Search().addTo(map);
+    if (has("fullscreen")) new Fullscreen().addTo(map);
+    if (has("legend") && legendHtml) {
+      var legend = new FromTemplate({position: "bottomleft", className: "jz-legend", template: legendHtml}).addTo(map);
+      if (map.getSize().y < 700 || map.getSize().x < 700) legend.getContainer().querySelector("details").open = false;
+    }
+    if (map.getSize().x < 700) collapseLayerControl();
+    clearAttribution();
+  }
+
+  JZ._.controls = {
+    start: function (core) {
+      map = core.map; cfg = core.cfg; overlays = core.overlays; byId = core.byId;
+      focus = core.focus; displayName = core.displayName; icon = core.icon; fitPopup = core.fitPopup;
+      map.on("tooltipopen", function (e) { if (quiet) map.closeTooltip(e.tooltip); });
+      addControls();
+    }
+  };
+})();
