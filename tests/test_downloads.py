@@ -412,3 +412,9 @@ def test_data_dictionary_names_every_property_the_layers_carry_and_every_provena
     for name in documented:
         assert f'<tr id="{name}">' in page
     assert client.get("/layers/dictionary?f=xml").status_code == 400
+
+
+@pytest.mark.parametrize("ext", FORMATS)
+def test_every_download_carries_its_licence_and_data_dictionary_link(client, ext):
+    link = client.get(f"/layers/parks.{ext}").headers["Link"]
+    assert 'rel="license"' in link and CATALOG["licence"]["data"] in link and "/layers/dictionary" in link

