@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import Flask, jsonify, make_response, request
 from werkzeug.exceptions import HTTPException
 
-from webmap import assets, compress, fastpath, headers, hosts, ogc, templating
+from webmap import assets, compress, fastpath, headers, hosts, ogc, ogc_lane, templating
 from webmap.analyze import bp as analyze_bp
 from webmap.downloads import bp as downloads_bp
 from webmap.embed.views import bp as embed_bp
@@ -46,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(embed_bp)         # /embed, /embed/builder, /oembed: for journalists
     app.register_blueprint(images_bp)        # /images: static PNG maps
     app.register_blueprint(analyze_bp)       # /analyze: paste an article, see its places (issue 11)
+    ogc_lane.install(app)                    # GeoJSON item pages answered in front of Flask
     fastpath.install(app)                    # per-build response cache for downloads and /ogc
     compress.install(app)                    # gzip pages and JSON for clients that accept it
     headers.install(app)                     # nosniff, Referrer-Policy, CSP with script hashes, framing

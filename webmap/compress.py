@@ -30,7 +30,12 @@ def install(app: Flask) -> None:
         body = resp.get_data()
         if len(body) < MIN_BYTES:
             return resp
-        key = ("gzip", hashlib.sha1(body).digest())
-        resp.set_data(current().cached(key, lambda: gzip.compress(body, compresslevel=6, mtime=0), per_response=True))
+        resp.set_data(gzipped(current(), body))
         resp.headers["Content-Encoding"] = "gzip"
         return resp
+
+
+def gzipped(store, body: bytes) -> bytes:
+    """The body compressed once per build (kept in the store's per-response bucket)."""
+    key = ("gzip", hashlib.sha1(body).digest())
+    return store.cached(key, lambda: gzip.compress(body, compresslevel=6, mtime=0), per_response=True)

@@ -36,8 +36,16 @@ def policy(resp: Response) -> str:
         if b"<script" in body:
             scripts += current().cached(("csp", hashlib.sha1(body).digest()), lambda: script_hashes(body),
                                         per_response=True)
-    frame = "*" if request.endpoint in EMBEDDABLE else "'self'"
+    return csp(scripts, "*" if request.endpoint in EMBEDDABLE else "'self'")
+
+
+def csp(scripts: list[str], frame: str) -> str:
     return f"script-src {' '.join(scripts)}; object-src 'none'; base-uri 'self'; frame-ancestors {frame}"
+
+
+# What every response that is neither HTML nor embeddable carries (see `install`).
+PLAIN = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": REFERRER,
+         "Content-Security-Policy": csp(["'self'"], "'self'"), "X-Frame-Options": "SAMEORIGIN"}
 
 
 def install(app: Flask) -> None:

@@ -276,9 +276,12 @@ def _geojson_items(name: str, meta: dict, index: LayerIndex, args: dict) -> Resp
     body = ogc_items.items_page(index, args, f"{_base_url()}/collections/{name}/items",
                                 collection_title(meta))
     fastpath.cacheable()
-    return _response(body, 200, {"Content-Type": "application/geo+json", "Content-Language": LANGUAGES[0],
-                                 "Content-Crs": f"<{CRS84}>"})
+    return _response(body, 200, {k: v for k, v in ITEMS_HEADERS.items() if k != "Access-Control-Allow-Origin"})
 
+
+# The headers of a GeoJSON items page (`_response` adds CORS and Vary), shared with webmap.ogc_lane.
+ITEMS_HEADERS = {"Content-Type": "application/geo+json", "Content-Language": LANGUAGES[0],
+                 "Content-Crs": f"<{CRS84}>", "Access-Control-Allow-Origin": "*"}
 
 OGC_CODES = {400: "InvalidParameterValue", 404: "NotFound", 405: "MethodNotAllowed", 406: "NotAcceptable"}
 
