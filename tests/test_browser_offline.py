@@ -88,6 +88,7 @@ def test_links_keep_basemap_none(page, live_server):
     """From the map to a popup's place page, to English, on to an article, back to Chinese and to the
     map: still no basemap."""
     page.goto(f"{live_server}/?place={PLACE}&basemap=none", wait_until="load")
+    page.wait_for_function("() => window.JZ && window.JZ.ready === true")     # as a reader: once it has settled
     page.wait_for_selector(".leaflet-popup-content .jz-pop", state="visible")
     page.locator(".leaflet-popup-content a", has_text="详情页").click()
     page.wait_for_url(f"**/places/{PLACE}?*")
