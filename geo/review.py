@@ -1,12 +1,7 @@
-"""The review queue's three outcomes for a name `geo add` found: accept, merge, reject.
-
-Accept appends one flow-style record to the district's place file and a district-precision
-Feature (no geometry yet) to its shapes file; merge adds the name to an existing record's aliases;
-reject moves it to `review/rejected.yml`, which `geo add` reads so the name is never queued again.
-Place files are edited as text (their comments and layout kept byte for byte) and re-read with the
-gazetteer's own checks: on any problem the files are put back and nothing changed. Each outcome
-takes every queued entry of that name (one name may be queued from several articles).
-"""
+"""The review queue's outcomes for a name `geo add` found: accept as a new place, merge as an alias,
+reject for good (`review/rejected.yml`, which `geo add` reads). Place files are edited as text, so
+their comments and layout stay byte for byte, then re-read with the gazetteer's own checks: on a
+problem every file is put back. An outcome takes every queued entry of that name."""
 from __future__ import annotations
 
 import json
@@ -44,13 +39,8 @@ def district_files(gazetteer_dir: Path) -> dict[str, tuple[str, str]]:
 def suggest_id(gazetteer_dir: Path, district: str | None) -> str | None:
     """`<district-file>/new-<n>`, the first n unused (no transliteration library: the curator edits it)."""
     stem, _ = district_files(gazetteer_dir).get(district or "", (None, None))
-    if stem is None:
-        return None
-    places, _ = read_gazetteer(gazetteer_dir)
-    n = 1
-    while f"{stem}/new-{n}" in places.places:
-        n += 1
-    return f"{stem}/new-{n}"
+    taken = read_gazetteer(gazetteer_dir)[0].places
+    return next(f"{stem}/new-{n}" for n in range(1, len(taken) + 2) if f"{stem}/new-{n}" not in taken) if stem else None
 
 
 def pending(gazetteer_dir: Path) -> list[dict]:
@@ -78,11 +68,9 @@ def _entries(gazetteer_dir: Path, entry_key: str) -> tuple[list[dict], list[dict
 def _flow(value: str) -> str:
     """A YAML flow scalar: plain when it reads back as itself, else double-quoted (JSON is YAML)."""
     try:
-        if yaml.safe_load(f"[{value}]") == [value]:
-            return value
+        return value if yaml.safe_load(f"[{value}]") == [value] else json.dumps(value, ensure_ascii=False)
     except yaml.YAMLError:
-        pass
-    return json.dumps(value, ensure_ascii=False)
+        return json.dumps(value, ensure_ascii=False)
 
 
 def _commit(gazetteer_dir: Path, writes: dict[Path, str]) -> None:
@@ -123,37 +111,28 @@ def accept(gazetteer_dir: Path, entry_key: str, id: str, name_en: str, kind: str
     shapes_file = gazetteer_dir / SHAPES_DIR / f"{stem}.geojson"
     features = json.loads(shapes_file.read_text(encoding="utf-8"))["features"] if shapes_file.exists() else []
     features.append({"type": "Feature", "id": id, "geometry": None, "properties": {
-        "id": id, "method": "district", "note": None, "uncertainty_m": None, "precision": "district", "vertex_basis": "official", "sources": [],
-        "no_source_reason": NOT_DRAWN}})
+        "id": id, "method": "district", "precision": "district", "uncertainty_m": None, "vertex_basis": "official",
+        "sources": [], "no_source_reason": NOT_DRAWN, "note": None}})
     _commit(gazetteer_dir, {place_file: text + ("" if text.endswith("\n") else "\n") + line,
                             shapes_file: dumps_shapes(features)})
     _write_queue(review_path(gazetteer_dir), rest)
     return id
 
 
-def _record_span(lines: list[str], place_id: str) -> tuple[int, int]:
-    """The lines [start, end) of the record whose first line begins `- {id: <place_id>,`."""
-    head = re.compile(r"^- \{id: " + re.escape(place_id) + r"\s*[,}]")
-    for i, line in enumerate(lines):
-        if head.match(line):
-            end = i + 1
-            while end < len(lines) and lines[end].startswith(" "):
-                end += 1
-            return i, end
-    raise ReviewError(f"no flow-style record {place_id!r} in the gazetteer's place files")
-
-
 def merge(gazetteer_dir: Path, entry_key: str, place_id: str) -> str:
     """Add the name as an alias of an existing place (its record's lines only are rewritten)."""
     gazetteer_dir = Path(gazetteer_dir)
     _, rest = _entries(gazetteer_dir, entry_key)
-    places, _ = read_gazetteer(gazetteer_dir)
-    place = places.places.get(place_id)
+    place = read_gazetteer(gazetteer_dir)[0].places.get(place_id)
     if place is None or not PLACE_ID.match(place_id):
         raise ReviewError(f"no place {place_id!r}")
     path = gazetteer_dir / place.file
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    start, end = _record_span(lines, place_id)
+    head = re.compile(r"^- \{id: " + re.escape(place_id) + r"\s*[,}]")   # a flow record: `- {id: …,` then indented
+    start = next((i for i, line in enumerate(lines) if head.match(line)), None)
+    if start is None:
+        raise ReviewError(f"{place_id} is not a flow-style record in {place.file}; add the alias by hand")
+    end = next((i for i in range(start + 1, len(lines)) if not lines[i].startswith(" ")), len(lines))
     block = "".join(lines[start:end])
     found = re.search(r"(?<![\w])aliases: \[([^\]]*)\]", block)
     if found:

@@ -90,19 +90,21 @@ def test_accept_appends_the_record_and_shape_and_the_rebuilt_layer_cites_the_art
     assert opened["provenance"]["precision"] == "district" and opened["name"] == NAME
 
 
-def test_merge_adds_an_alias_and_the_rebuilt_place_cites_the_article(queued):
+@pytest.mark.parametrize("place_id", ["huaiyin/huayang-avenue",                  # `aliases: []`
+                                      "huaiyin/cas-microbiology-qilu-institute"])  # no aliases key
+def test_merge_adds_an_alias_and_the_rebuilt_place_cites_the_article(queued, place_id):
     data, doc, ed = queued
     gaz = Path(data["GAZETTEER_DIR"])
     before = (gaz / "huaiyin.yml").read_text(encoding="utf-8").splitlines()
-    resp = ed.post("/api/review/merge", {"name": NAME, "place": "huaiyin/huayang-avenue"})
+    resp = ed.post("/api/review/merge", {"name": NAME, "place": place_id})
     assert resp.status_code == 200, resp.get_json()
     after = (gaz / "huaiyin.yml").read_text(encoding="utf-8").splitlines()
     changed = [(a, b) for a, b in zip(before, after) if a != b]
     assert len(before) == len(after) and len(changed) == 1 and NAME in changed[0][1]
-    (rec,) = [r for r in yaml.safe_load("\n".join(after)) if r["id"] == "huaiyin/huayang-avenue"]
+    (rec,) = [r for r in yaml.safe_load("\n".join(after)) if r["id"] == place_id]
     assert rec["aliases"] == [NAME]
     assert all(q["surface"] != NAME for q in queue(data))
-    place = layer_place(data, "huaiyin/huayang-avenue")
+    place = layer_place(data, place_id)
     assert any(c["doc"] == doc and NAME in c["quote"] for c in place["properties"]["citations"])
 
 
