@@ -47,6 +47,22 @@ def review_path(gazetteer_dir: Path) -> Path:
     return Path(gazetteer_dir) / "review" / "queue.yml"
 
 
+def rejected_path(gazetteer_dir: Path) -> Path:
+    return Path(gazetteer_dir) / "review" / "rejected.yml"
+
+
+def read_rejected(gazetteer_dir: Path) -> set[str]:
+    """Names a curator rejected in the review queue (`geo.review.reject`): never queued again."""
+    path = rejected_path(gazetteer_dir)
+    if not path.exists():
+        return set()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except yaml.YAMLError as exc:
+        raise GeoError(f"{path}: the rejected names are not valid YAML ({exc})") from None
+    return {e["surface"] for e in data if isinstance(e, dict) and isinstance(e.get("surface"), str)}
+
+
 def read_queue(gazetteer_dir: Path) -> list[dict]:
     path = review_path(gazetteer_dir)
     if not path.exists():
@@ -148,9 +164,10 @@ def add_article(file: Path, title: str, outlet: str, date: str, url: str | None 
     districts = _districts(document_from_text(doc_id, text), gazetteer)
 
     mentions, _ = Geoparser(gazetteer).parse(document_from_text(doc_id, text, {"districts": districts}))
+    rejected = read_rejected(gazetteer_dir)
     new = [{"doc": doc_id, "surface": m.surface, "start": m.start, "end": m.end, "district": m.district,
             "score": m.score, "quote": m.quote, "added": dt.date.today().isoformat()}
-           for m in mentions if m.status == NEW]
+           for m in mentions if m.status == NEW and m.surface not in rejected]
 
     # The queue is written first: it lives in the gazetteer folder, which the build may hash.
     target, catalog, queue = seeds / f"{doc_id}.txt", seeds / "catalog.yml", review_path(gazetteer_dir)

@@ -18,6 +18,7 @@ import re
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -245,3 +246,22 @@ class Editor:
                 "summary": summary(path.name, before_text, after_text, place_id, old, new,
                                    plain(before_area), plain(after_area))}
 
+
+    def review(self, action: Callable[..., object], *args: object) -> object:
+        """Run one review-queue outcome (`geo.review.accept`, `merge`, `reject`) on the gazetteer and
+        rebuild the layers; if the build fails every gazetteer file is put back (Refused)."""
+        folder = self.folders.gazetteer
+        with self._lock, self._folder_lock():
+            files = [*folder.glob("*.yml"), *(folder / SHAPES_DIR).glob("*.geojson"), *(folder / "review").glob("*.yml")]
+            saved = {p: p.read_bytes() for p in files}
+            result = action(folder, *args)
+            try:
+                build(self.folders.seeds, folder, self.folders.layers, districts_path=self.folders.districts)
+            except (BuildError, GeoError) as exc:
+                for p in {*folder.glob("*.yml"), *(folder / SHAPES_DIR).glob("*.geojson"),
+                          *(folder / "review").glob("*.yml")} - set(saved):
+                    p.unlink()
+                for p, data in saved.items():
+                    p.write_bytes(data)
+                raise Refused([str(exc)]) from None
+        return result

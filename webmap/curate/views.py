@@ -12,6 +12,8 @@ from pathlib import Path
 import xstatic.pkg.leaflet as leaflet
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, send_from_directory
 
+from geo import review
+from geo.gazetteer import KINDS
 from webmap.core.basemaps import BASEMAPS, available_basemaps
 from webmap.curate.editor import TRACE_BASEMAPS, Conflict, Editor, Refused, write_atomically
 from webmap.curate.geometry import CRSES, EditError, from_view, measure, parse_geometry, to_view
@@ -144,3 +146,53 @@ def save(place_id: str):
         resp.status_code = 422
         return resp
     return jsonify(result)
+
+
+@bp.get("/api/review")
+def review_queue():
+    """The names `geo add` queued, grouped by name, with what the Accept form needs."""
+    folder = editor().folders.gazetteer
+    return jsonify(queue=review.pending(folder), districts=sorted(review.district_files(folder)),
+                   kinds=[k for k in KINDS if k != "district"])
+
+
+def _review(action, *args):
+    try:
+        result = editor().review(action, *args)
+    except review.ReviewError as exc:
+        abort(400, description=str(exc))
+    except Refused as exc:
+        resp = jsonify(code=422, error="Refused", description="Not done: the rebuild failed; nothing was changed.",
+                       problems=exc.problems)
+        resp.status_code = 422
+        return resp
+    return jsonify(result=result, queue=review.pending(editor().folders.gazetteer))
+
+
+def _text(data: dict, key: str, required: bool = True) -> str | None:
+    value = data.get(key)
+    if value in (None, "") and not required:
+        return None
+    if not isinstance(value, str) or not value.strip() or len(value) > 200:
+        abort(400, description=f"{key}: a text of 1–200 characters")
+    return value.strip()
+
+
+@bp.post("/api/review/accept")
+def review_accept():
+    data = _body()
+    district = _text(data, "district")
+    adcode = review.district_files(editor().folders.gazetteer).get(district, (None, ""))[1]
+    return _review(review.accept, _text(data, "name"), _text(data, "id"), _text(data, "name_en"),
+                   _text(data, "kind"), district, adcode, _text(data, "parent", required=False))
+
+
+@bp.post("/api/review/merge")
+def review_merge():
+    data = _body()
+    return _review(review.merge, _text(data, "name"), _text(data, "place"))
+
+
+@bp.post("/api/review/reject")
+def review_reject():
+    return _review(review.reject, _text(_body(), "name"))

@@ -273,11 +273,79 @@
     });
   });
 
+  /* ---------------------------------------------------------------- review queue */
+  // The names `geo add` queued: accept one as a new place (then draw it), merge it as an alias of an
+  // existing place, or reject it for good. Each action rebuilds the layers on the server.
+  function field(label, input) {
+    const l = el("label", label);
+    l.appendChild(input);
+    return l;
+  }
+
+  function reviewItem(item, lists) {
+    const li = el("li");
+    li.dataset.name = item.name;
+    li.appendChild(el("b", item.name));
+    li.appendChild(el("small", ` · ${item.district || "区县不明 · district unknown"}`));
+    const quotes = el("ol");
+    item.quotes.forEach((q) => quotes.appendChild(el("li", `${q.quote} (${q.doc})`)));
+    li.appendChild(quotes);
+    const id = el("input"); id.name = "id"; id.value = item.suggested_id || ""; id.maxLength = 140;
+    const nameEn = el("input"); nameEn.name = "name_en"; nameEn.maxLength = 120;
+    const kind = el("select"); kind.name = "kind";
+    lists.kinds.forEach((k) => kind.appendChild(new Option(k, k)));
+    const district = el("select"); district.name = "district";
+    lists.districts.forEach((d) => district.appendChild(new Option(d, d, false, d === item.district)));
+    const place = el("input"); place.name = "place"; place.maxLength = 140; place.placeholder = "huaiyin/…";
+    const button = (text, cls, fn) => { const b = el("button", text, cls); b.type = "button"; b.addEventListener("click", fn); return b; };
+    li.append(field("编号 · id", id), field("英文名 · name_en", nameEn), field("类型 · kind", kind),
+              field("区县 · district", district),
+              button("接受 · Accept", "accept", () => reviewAction("accept", { name: item.name, id: id.value,
+                name_en: nameEn.value, kind: kind.value, district: district.value })),
+              field("并入已有地点（编号）· Merge into place (id)", place),
+              button("合并 · Merge", "merge", () => reviewAction("merge", { name: item.name, place: place.value })),
+              button("拒绝 · Reject", "reject", () => reviewAction("reject", { name: item.name })));
+    return li;
+  }
+
+  function showReview(data) {
+    $("review-list").replaceChildren(...data.queue.map((item) => reviewItem(item, data)));
+    $("review-empty").hidden = data.queue.length > 0;
+  }
+
+  function loadReview() {
+    return api("api/review").then(({ data }) => showReview(data));
+  }
+
+  function reviewAction(action, body) {
+    const out = $("review-outcome");
+    out.replaceChildren(el("p", "正在重建图层… · Rebuilding…"));
+    return api(`api/review/${action}`, body).then(({ status, data }) => {
+      if (status !== 200) {
+        const box = el("div", "", "problems");
+        box.appendChild(el("p", data.description));
+        (data.problems || []).forEach((p) => box.appendChild(el("p", p)));
+        out.replaceChildren(box);
+        return null;
+      }
+      const done = { accept: `已接受 · Accepted as ${data.result}`, merge: `已合并 · Merged into ${data.result}`,
+                     reject: `已拒绝 · Rejected ${body.name}` }[action];
+      out.replaceChildren(el("p", `${done}; layers rebuilt.`, "ok"));
+      if (action !== "reject") {
+        const open = el("button", "在编辑器中打开 · Open to draw", "open-place");
+        open.type = "button";
+        open.addEventListener("click", () => loadPlace(data.result, false));
+        out.appendChild(open);
+      }
+      return loadReview();
+    });
+  }
+
   /* ---------------------------------------------------------------- start */
   const start = new URLSearchParams(location.search);
   const first = settings.basemaps.some((b) => b.id === start.get("basemap")) ? start.get("basemap") : settings.basemaps[0].id;
   $("basemap").value = first;
-  Promise.all([api("api/curator").then(({ data }) => showCurator(data.curator)), setBasemap(first)])
+  Promise.all([api("api/curator").then(({ data }) => showCurator(data.curator)), setBasemap(first), loadReview()])
     .then(() => (start.get("place") ? loadPlace(start.get("place"), false) : null))
     .then(() => { window.JZC.ready = true; });
 })();
