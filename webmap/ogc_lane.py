@@ -36,8 +36,8 @@ class ItemsLane:
         with self.app.app_context():
             try:
                 answer = self._page(match.group(1), environ)
-            except HTTPException:                      # the view's own error response, via Flask
-                answer = None
+            except (HTTPException, ValueError, KeyError, TypeError, UnicodeError):
+                answer = None                          # Flask answers it: the view's own error response
         if answer is None:
             return self.wsgi_app(environ, start_response)
         body, head = answer
