@@ -177,6 +177,19 @@ def test_asset_urls_change_with_the_content(client):
     assert url == f"/assets/{h.hexdigest()[:12]}/jz/map.js"
 
 
+def test_our_map_script_is_one_request(client):
+    """map.js, map-controls.js and map-url.js are served as one file, in that order (the page waits
+    for each script in <head>); the parts are not reachable on their own."""
+    from webmap.assets import STATIC
+
+    scripts = [u for u in _asset_urls(text(client.get("/"))) if "/jz/" in u and u.endswith(".js")]
+    assert [u.rsplit("/", 1)[1] for u in scripts] == ["map.js"]
+    body = text(client.get(scripts[0]))
+    at = [body.index((STATIC / name).read_text()) for name in ("map.js", "map-controls.js", "map-url.js")]
+    assert at == sorted(at)
+    assert client.get(scripts[0].replace("/map.js", "/map-controls.js")).status_code == 404
+
+
 @pytest.mark.parametrize("url", [
     "/assets/0123456789ab/leaflet/leaflet.js",              # a digest of no version of ours
     "/assets/{leaflet}/bootstrap/js/bootstrap.js",            # not a group we serve

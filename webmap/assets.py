@@ -6,6 +6,10 @@ once, gzip-compressed once (when that saves bytes) and given a URL carrying the 
 group's files (`/assets/<digest>/<group>/<file>`), so a response can say `immutable` and a new
 version is never served stale. Relative URLs inside a stylesheet (Leaflet's images) keep working
 because a group's files share one digest. Only the files listed here are reachable.
+
+Our map script is written as three files (the map, its controls, the view in the URL) but served as
+one (`BUNDLES`): on a cold load every request waits its turn at the server's workers, and the page
+blocks on each script in <head>.
 """
 from __future__ import annotations
 
@@ -23,6 +27,8 @@ bp = Blueprint("assets", __name__)
 STATIC = Path(__file__).resolve().parent / "static"
 YEAR = 365 * 24 * 3600
 COMPRESSIBLE = {".js", ".css", ".svg", ".map"}
+# A served file made of source files in this order; the sources themselves are not served.
+BUNDLES = {("jz", "map.js"): ("map.js", "map-controls.js", "map-url.js")}
 
 
 @dataclass(frozen=True)
@@ -45,11 +51,16 @@ class AssetStore:
     def __init__(self) -> None:
         self.files: dict[tuple[str, str], Asset] = {}
         self.digests: dict[str, str] = {}
+        parts = {(group, part) for (group, _), sources in BUNDLES.items() for part in sources}
         for group, (folder, names) in _groups().items():
             h = hashlib.sha256()
             for name in names:
                 body = (folder / name).read_bytes()
                 h.update(name.encode() + b"\0" + body)
+                if (group, name) in BUNDLES:
+                    body = b"\n".join((folder / part).read_bytes() for part in BUNDLES[group, name])
+                elif (group, name) in parts:
+                    continue
                 packed = None
                 if Path(name).suffix in COMPRESSIBLE:
                     packed = gzip.compress(body, compresslevel=9, mtime=0)

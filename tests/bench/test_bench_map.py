@@ -7,6 +7,12 @@ pre-rendered in the HTML, the Font Awesome web font), measured with this file's 
 machine; running the old code in the same run is not practical (it needs a dependency since
 dropped). Bytes are deterministic and asserted; timings on a shared machine vary and are the report
 (side by side under the same load, old and new paint within a few per cent of each other: see the README).
+
+Each line prints, for the median of 3 cold loads: first byte, DOM ready (DOMContentLoaded ended),
+map built (map.js's `jz-map-ready` mark: features drawn, view fitted), map painted (two frames after
+that, as the harness sees it; the three raw values follow in brackets) and, in parentheses, the
+same two frames timed inside the page (`IN_PAGE`), without Playwright's polling for the mark —
+under load that polling alone has added up to ~150 ms.
 """
 from __future__ import annotations
 
@@ -72,12 +78,22 @@ def warm_up(url: str) -> None:
                 urllib.request.urlopen(urljoin(url, layer["url"])).read()
 
 
+# The page's own view of "painted": two frames after map.js marks the map built, without the time
+# Playwright takes to notice the mark (it polls, then asks again). Printed beside `painted`, which
+# includes that and is the number the target is checked on.
+IN_PAGE = """new PerformanceObserver(list => list.getEntries().forEach(e => {
+    if (e.name === 'jz-map-ready') requestAnimationFrame(() => requestAnimationFrame(() => {
+        window.__jzPainted = performance.now(); }));
+})).observe({type: 'mark'});"""
+
+
 def measure(browser, url: str, runs: int = 3) -> dict:
     """Cold loads of `url` in fresh browser contexts: bytes as transferred (bodies as sent, gzip where
     served so, plus headers) and the median time to the map built and painted."""
     timings, transferred, requests = [], [], []
     for _ in range(runs):
         context = browser.new_context(viewport={"width": 1280, "height": 800})
+        context.add_init_script(IN_PAGE)
         page = context.new_page()
         responses = []
         page.on("requestfinished", lambda r: responses.append(r))
@@ -87,7 +103,7 @@ def measure(browser, url: str, runs: int = 3) -> dict:
             const nav = performance.getEntriesByType('navigation')[0];
             const ready = performance.getEntriesByName('jz-map-ready')[0];
             done({ttfb: nav.responseStart, dcl: nav.domContentLoadedEventEnd, ready: ready.startTime,
-                  painted: performance.now()});
+                  painted: performance.now(), in_page: window.__jzPainted});
         })))"""))
         page.wait_for_load_state("networkidle")
         total = 0
@@ -100,7 +116,8 @@ def measure(browser, url: str, runs: int = 3) -> dict:
         requests.append(len([r for r in responses if not r.url.startswith("data:")]))
         context.close()
     med = {k: statistics.median(t[k] for t in timings) for k in timings[0]}
-    return {"kib": max(transferred) / 1024, "requests": max(requests), **med}
+    return {"kib": max(transferred) / 1024, "requests": max(requests), "raw": [round(t["painted"]) for t in timings],
+            **med}
 
 
 @pytest.mark.browser
@@ -113,9 +130,10 @@ def test_bytes_and_time_to_map_painted(browser, live_server, path):
     target = f"; target ≤ {TARGET_KIB} KiB, ≤ {TARGET_MS} ms; OLD ~{OLD_MS} ms idle" if path == "/?basemap=none" else ""
     print(f"\n{path}: {m['kib']:.0f} KiB transferred in {m['requests']} requests (OLD {old_kib} KiB); "
           f"in Chromium, median of 3 cold loads: first byte {m['ttfb']:.0f} ms, DOM ready {m['dcl']:.0f} ms, "
-          f"map built {m['ready']:.0f} ms, map painted {m['painted']:.0f} ms{target} "
+          f"map built {m['ready']:.0f} ms, map painted {m['painted']:.0f} ms {m['raw']} "
+          f"(in the page's own frames {m['in_page']:.0f} ms){target} "
           f"(load average {open('/proc/loadavg').read().split()[0]} on {os.cpu_count()} cores)")
-    assert m["painted"] >= m["ready"] > 0
+    assert m["painted"] >= m["in_page"] >= m["ready"] > 0
     assert m["kib"] <= old_kib                                        # never heavier than the old page
     if path == "/?basemap=none":
         assert m["kib"] <= TARGET_KIB

@@ -96,9 +96,9 @@ def options(lang: str, basemap: str, **kw) -> MapOptions:
 
 
 def map_assets() -> Assets:
-    """Everything a map page loads, in order: Leaflet, our scripts (map.js first) and style."""
-    return Assets(js=(("leaflet", asset_url("leaflet", "leaflet.js")), ("jz_map", asset_url("jz", "map.js")),
-                      ("jz_map_controls", asset_url("jz", "map-controls.js")), ("jz_map_url", asset_url("jz", "map-url.js"))),
+    """Everything a map page loads, in order: Leaflet, our script (map.js with its controls and URL
+    parts, `webmap.assets.BUNDLES`) and style."""
+    return Assets(js=(("leaflet", asset_url("leaflet", "leaflet.js")), ("jz_map", asset_url("jz", "map.js"))),
                   css=(("leaflet_css", asset_url("leaflet", "leaflet.css")), ("jz_map_css", asset_url("jz", "map.css"))))
 
 

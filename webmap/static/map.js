@@ -210,12 +210,13 @@
     return b;
   }
 
-  function visibleBounds() {
+  /* The box of the shown overlays' features (`built`: each overlay's features, not yet on the map). */
+  function visibleBounds(built) {
     var b = L.latLngBounds([]);
-    Object.keys(overlays).forEach(function (name) {
-      if (name !== "districts" && map.hasLayer(overlays[name])) b.extend(overlays[name].getBounds());
+    Object.keys(built).forEach(function (name) {
+      if (name !== "districts" && map.hasLayer(overlays[name])) b.extend(built[name].getBounds());
     });
-    if (!b.isValid() && overlays.districts && map.hasLayer(overlays.districts)) b = overlays.districts.getBounds();
+    if (!b.isValid() && built.districts && map.hasLayer(overlays.districts)) b = built.districts.getBounds();
     return b;
   }
 
@@ -272,6 +273,9 @@
       });
     }
     Promise.all(cfg.layers.map(load)).then(function (collections) {
+      /* Built off the map, the view fitted, then added: Leaflet projects and clips each path once,
+       * at the final zoom, instead of at the opening zoom and again after fitBounds. */
+      var built = {};
       cfg.layers.forEach(function (spec, i) {
         var labelled = [], gj = L.geoJSON(collections[i], {style: function (f) { return restStyle(f.properties); },
                                             pointToLayer: pointToLayer, onEachFeature: onEachFeature});
@@ -284,15 +288,16 @@
           });
         });
         labelled.forEach(function (l) { addLabel(gj, l.feature.properties); });
-        overlays[spec.name].addLayer(gj);
+        built[spec.name] = gj;
       });
-      showLabels();
-      map.on("zoomend", showLabels);
-      var b = cfg.highlight && byId[cfg.highlight] ? placeBounds(cfg.highlight) : visibleBounds();
+      var b = cfg.highlight && byId[cfg.highlight] ? placeBounds(cfg.highlight) : visibleBounds(built);
       if (!b.isValid() && cfg.fit) b = L.latLngBounds(cfg.fit);
       var wide = map.getSize().x > 900;                 // keep the zones clear of the side controls
       if (b.isValid()) map.fitBounds(b, {paddingTopLeft: [wide ? 60 : 10, 20], paddingBottomRight: [wide ? 210 : 10, 20],
                                          maxZoom: 15, animate: false});
+      Object.keys(built).forEach(function (name) { overlays[name].addLayer(built[name]); });
+      showLabels();
+      map.on("zoomend", showLabels);
       if (cfg.highlight) highlight(cfg.highlight);
       JZ._.url.start(JZ._);
       JZ.ready = true;
