@@ -15,7 +15,7 @@ from geo.errors import GeoError
 from geo.gazetteer import KINDS, SPECIAL_FILES, read_gazetteer
 from geo.gazetteer.shapes import SHAPES_DIR, dumps_shapes
 
-PLACE_ID = re.compile(r"^[a-z][a-z0-9]*/[a-z0-9]+(?:-[a-z0-9]+)*$")
+PLACE_ID = re.compile(r"^[a-z][a-z0-9]{0,59}/(?=.{1,80}$)[a-z0-9]+(?:-[a-z0-9]+)*$")   # within the editor's ids
 ADCODE = re.compile(r"^\d{6}$")
 NOT_DRAWN = "accepted from the review queue; not drawn yet"
 

@@ -134,6 +134,8 @@ def test_every_review_action_needs_the_token_and_the_origin(refusing, url, body,
 
 @pytest.mark.parametrize("url, body, status", [
     ("/api/review/accept", {"name": NAME, "id": "Huaiyin/Bad Id", "name_en": "X", "kind": "park", "district": "槐荫区"}, 400),
+    ("/api/review/accept", {"name": NAME, "id": "huaiyin/" + "x" * 81, "name_en": "X", "kind": "park",
+                            "district": "槐荫区"}, 400),
     ("/api/review/accept", {"name": NAME, "id": "lixia/x", "name_en": "X", "kind": "park", "district": "槐荫区"}, 400),
     ("/api/review/accept", {"name": NAME, "id": "huaiyin/x", "name_en": "X", "kind": "castle", "district": "槐荫区"}, 400),
     ("/api/review/accept", {"name": NAME, "id": "huaiyin/x", "name_en": "X", "kind": "park", "district": "火星区"}, 400),

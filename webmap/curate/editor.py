@@ -6,7 +6,8 @@ replaced and the file rewritten by `dumps_shapes` (its one stable form), but onl
 build's own checks (`read_gazetteer`, `geo.build.pipeline.assemble`) passed on a temporary copy
 of the gazetteer carrying the change; then the layers are rebuilt with `geo.build.build`.
 Stored coordinates are WGS-84: a shape traced over a GCJ-02 basemap (Amap) is converted back
-with `geo.crs.gcj02_to_wgs84`, the exact iterative inverse.
+with `geo.crs.gcj02_to_wgs84`, the exact iterative inverse. Longer than 250 lines because every
+write to a checkout (a save, a review-queue outcome) goes through this one class and its locks.
 """
 from __future__ import annotations
 
