@@ -129,6 +129,18 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 
 # ------------------------------------------------------------------ the app on a private copy of layers/
 
+@pytest.fixture
+def page(browser):
+    """A desktop page (1366×800, Chinese) that collects the page's script errors in `page.errors`;
+    test files with other needs (a phone, recording requests) define their own."""
+    context = browser.new_context(viewport={"width": 1366, "height": 800}, locale="zh-CN")
+    p = context.new_page()
+    p.errors = []
+    p.on("pageerror", lambda e: p.errors.append(str(e)))
+    yield p
+    context.close()
+
+
 def copy_layers(dest: Path) -> Path:
     """A private copy of the built layers, so a build running meanwhile cannot change them."""
     shutil.copytree(ROOT / "layers", dest)

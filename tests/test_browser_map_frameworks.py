@@ -15,16 +15,6 @@ pytestmark = pytest.mark.browser
 FIVE = ["济南国际医学科学中心", "央企总部城", "济南槐荫经济开发区", "百年商埠历史文化区", "乡村振兴生态区"]
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 800}, locale="zh-CN")
-    p = context.new_page()
-    p.errors = []
-    p.on("pageerror", lambda e: p.errors.append(str(e)))
-    yield p
-    context.close()
-
-
 def test_framework_page_from_the_search_box(page, live_server):
     offline(page, live_server)
     open_map(page, f"{live_server}/?basemap=none")

@@ -15,16 +15,6 @@ pytestmark = pytest.mark.browser
 CBD = "lixia/cbd"
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 800}, locale="zh-CN")
-    p = context.new_page()
-    p.errors = []
-    p.on("pageerror", lambda e: p.errors.append(str(e)))
-    yield p
-    context.close()
-
-
 def results(page, query: str) -> None:
     page.click(".jz-search input")
     page.fill(".jz-search input", query)

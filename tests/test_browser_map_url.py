@@ -17,16 +17,6 @@ pytestmark = pytest.mark.browser
 SOE = "huaiyin/central-soe-hq-city"
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 800}, locale="zh-CN")
-    p = context.new_page()
-    p.errors = []
-    p.on("pageerror", lambda e: p.errors.append(str(e)))
-    yield p
-    context.close()
-
-
 def state(page) -> tuple[dict, tuple[float, float, float] | None]:
     parts = urlsplit(page.url)
     m = re.search(r"map=([\d.]+)/([-\d.]+)/([-\d.]+)", parts.fragment)

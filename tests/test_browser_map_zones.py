@@ -14,16 +14,6 @@ pytestmark = pytest.mark.browser
 MEDICAL = "济南国际医学科学中心"
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 800}, locale="zh-CN")
-    p = context.new_page()
-    p.errors = []
-    p.on("pageerror", lambda e: p.errors.append(str(e)))
-    yield p
-    context.close()
-
-
 def group(page, name: str):
     return page.locator(f".leaflet-marker-pane .jz-pin--group[aria-label^='{name} ·']").first
 
