@@ -55,7 +55,7 @@ def rfc7946(geom: BaseGeometry) -> dict[str, Any]:
 
 
 def plain(value):
-    """A cell as JSON: NaN/NA → null, numpy scalars → Python, integral floats of int columns stay ints."""
+    """A cell as JSON: NaN/NA → null, numpy scalars → Python values; lists, dicts and text as they are."""
     if isinstance(value, (list, dict, str)) or value is None:
         return value
     if value is pd.NA or (isinstance(value, float) and math.isnan(value)):
