@@ -589,6 +589,30 @@ def test_display_layers_are_versioned_and_cacheable(client):
     assert client.get("/display/nope.geojson").status_code == 404
 
 
+def test_a_map_page_fetches_its_layers_in_one_request(client):
+    """The page preloads one bundle of its layers' display features, the same features each layer's
+    own URL gives (the fallback); an embed of two layers gets a bundle of those two."""
+    page = text(client.get("/?basemap=none"))
+    cfg = page_config(page)
+    preloads = re.findall(r'<link rel="preload" as="fetch"[^>]*href="([^"]+)"', page)
+    assert [html.unescape(u) for u in preloads] == [cfg["bundle"]]
+    resp = client.get(cfg["bundle"])
+    assert resp.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert client.get(cfg["bundle"], headers={"Accept-Encoding": "gzip"}).headers["Content-Encoding"] == "gzip"
+    every = resp.get_json()
+    assert list(every) == [layer["name"] for layer in cfg["layers"]]
+    for layer in cfg["layers"]:
+        assert every[layer["name"]] == client.get(layer["url"]).get_json(), layer["name"]
+    two = page_config(text(client.get("/embed?layers=projects,parks&basemap=none")))
+    assert list(client.get(two["bundle"]).get_json()) == ["parks", "projects"] == [x["name"] for x in two["layers"]]
+    amap = page_config(text(client.get("/?basemap=amap")))["bundle"]
+    assert "crs=gcj02" in amap and client.get(amap).get_json()["parks"] != every["parks"]
+    assert page_config(text(client.get(f"/places/{SOE}?basemap=none")))["bundle"] is None     # inline features
+    for bad, says in [("layers=", "empty"), ("layers=parks,nope", "Unknown layer 'nope'"), ("crs=bd09", "crs=")]:
+        wrong = client.get(f"/display/layers.json?{bad}")
+        assert wrong.status_code == 400 and says in wrong.get_json()["description"], bad
+
+
 def test_popups_are_fetched_per_place_and_districts_have_one_too(client, catalog):
     page = text(client.get("/?lang=en"))
     pop = popup_html(client, page, SOE)
@@ -702,6 +726,7 @@ PARAMS = {
     "/oembed": ["url", "maxwidth", "maxheight", "format"],
     "/images/parks.png": ["width"],
     "/display/parks.geojson": ["crs", "v"],
+    "/display/layers.json": ["crs", "v", "layers"],
     f"/popups/{SOE}": ["lang", "v"],
     "/sources/": ["lang"],
 }

@@ -9,10 +9,12 @@ dropped). Bytes are deterministic and asserted; timings on a shared machine vary
 (side by side under the same load, old and new paint within a few per cent of each other: see the README).
 
 Each line prints, for the median of 3 cold loads: first byte, DOM ready (DOMContentLoaded ended),
-map built (map.js's `jz-map-ready` mark: features drawn, view fitted), map painted (two frames after
-that, as the harness sees it; the three raw values follow in brackets) and, in parentheses, the
-same two frames timed inside the page (`IN_PAGE`), without Playwright's polling for the mark —
-under load that polling alone has added up to ~150 ms.
+map built (map.js's `jz-map-ready` mark: features drawn, view fitted), **map painted** — the page's
+own clock when the first frame after that mark has been rendered (a task queued from that frame's
+requestAnimationFrame runs once its style, layout and paint are done; the usual "next paint"
+measure) — the three raw values in brackets, and `seen`: when Playwright noticed the mark and two
+more frames had passed. `seen` adds the harness's polling and round trips (60–80 ms here, the same
+for a blank page), which no reader of the page waits for; earlier sessions judged on it.
 """
 from __future__ import annotations
 
@@ -78,13 +80,19 @@ def warm_up(url: str) -> None:
                 urllib.request.urlopen(urljoin(url, layer["url"])).read()
 
 
-# The page's own view of "painted": two frames after map.js marks the map built, without the time
-# Playwright takes to notice the mark (it polls, then asks again). Printed beside `painted`, which
-# includes that and is the number the target is checked on.
-IN_PAGE = """new PerformanceObserver(list => list.getEntries().forEach(e => {
-    if (e.name === 'jz-map-ready') requestAnimationFrame(() => requestAnimationFrame(() => {
-        window.__jzPainted = performance.now(); }));
-})).observe({type: 'mark'});"""
+# The page's own view of "painted": the mark is caught as map.js makes it (performance.mark wrapped
+# before the page's scripts run), then the next frame, then a task after that frame's rendering.
+IN_PAGE = """(() => {
+    const mark = performance.mark.bind(performance);
+    performance.mark = function (name, options) {
+        const entry = mark(name, options);
+        if (name === 'jz-map-ready' && window.__jzPainted === undefined) {
+            window.__jzPainted = null;
+            requestAnimationFrame(() => setTimeout(() => { window.__jzPainted = performance.now(); }, 0));
+        }
+        return entry;
+    };
+})();"""
 
 
 def measure(browser, url: str, runs: int = 3) -> dict:
@@ -100,10 +108,15 @@ def measure(browser, url: str, runs: int = 3) -> dict:
         page.goto(url, wait_until="load")
         page.wait_for_function("() => window.JZ && window.JZ.ready === true")
         timings.append(page.evaluate("""() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => {
-            const nav = performance.getEntriesByType('navigation')[0];
-            const ready = performance.getEntriesByName('jz-map-ready')[0];
-            done({ttfb: nav.responseStart, dcl: nav.domContentLoadedEventEnd, ready: ready.startTime,
-                  painted: performance.now(), in_page: window.__jzPainted});
+            const seen = performance.now();
+            const check = () => {
+                if (!window.__jzPainted) return setTimeout(check, 5);
+                const nav = performance.getEntriesByType('navigation')[0];
+                const ready = performance.getEntriesByName('jz-map-ready')[0];
+                done({ttfb: nav.responseStart, dcl: nav.domContentLoadedEventEnd, ready: ready.startTime,
+                      painted: window.__jzPainted, seen: seen});
+            };
+            check();
         })))"""))
         page.wait_for_load_state("networkidle")
         total = 0
@@ -131,9 +144,9 @@ def test_bytes_and_time_to_map_painted(browser, live_server, path):
     print(f"\n{path}: {m['kib']:.0f} KiB transferred in {m['requests']} requests (OLD {old_kib} KiB); "
           f"in Chromium, median of 3 cold loads: first byte {m['ttfb']:.0f} ms, DOM ready {m['dcl']:.0f} ms, "
           f"map built {m['ready']:.0f} ms, map painted {m['painted']:.0f} ms {m['raw']} "
-          f"(in the page's own frames {m['in_page']:.0f} ms){target} "
+          f"(seen by the harness {m['seen']:.0f} ms){target} "
           f"(load average {open('/proc/loadavg').read().split()[0]} on {os.cpu_count()} cores)")
-    assert m["painted"] >= m["in_page"] >= m["ready"] > 0
+    assert m["seen"] >= m["painted"] >= m["ready"] > 0
     assert m["kib"] <= old_kib                                        # never heavier than the old page
     if path == "/?basemap=none":
         assert m["kib"] <= TARGET_KIB

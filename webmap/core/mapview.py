@@ -59,6 +59,7 @@ class MapOptions:
     popup_url: str = ""               # URL of a place's popup, "__ID__" standing for its id
     search_url: str = ""              # URL of the search box's results (?q=)
     url_state: bool = False           # keep place, layers and the view in the page's URL (the main map)
+    bundle_url: str = ""              # URL giving every fetched overlay's features at once ({name: collection})
     text: dict = field(default_factory=dict)      # interface words map.js shows
 
 
@@ -115,6 +116,7 @@ def build_map(overlays: list[Overlay], fit: list[list[float]] | None, options: M
         "credit": str(escape(options.credit)), "popup": options.popup_url, "search": options.search_url,
         "url_state": options.url_state, "text": options.text,
         "layers": [{"name": o.name, "url": o.url} if o.url else {"name": o.name, "data": o.data} for o in overlays],
+        "bundle": options.bundle_url or None,
     }
     config_id = f"{m.get_name()}_config"
     _Init(groups, config_id).add_to(m)
@@ -123,9 +125,11 @@ def build_map(overlays: list[Overlay], fit: list[list[float]] | None, options: M
     # The settings go in a JSON element as UTF-8: Folium's tojson would write every Chinese
     # character as a 6-byte \uXXXX escape. Escaping <, > and & keeps it inert HTML.
     data = Markup('<script type="application/json" id="{}">{}</script>').format(config_id, Markup(script_json(config)))
-    # The overlays' features download while Leaflet loads, not after it ran (fetch() then finds them).
-    preload = "".join(str(Markup('<link rel="preload" as="fetch" crossorigin="anonymous" href="{}">\n').format(o.url))
-                      for o in overlays if o.url)
+    # The overlays' features download while Leaflet loads, not after it ran (fetch() then finds them):
+    # the bundle of all of them if there is one, else each.
+    fetch = [options.bundle_url] if options.bundle_url else [o.url for o in overlays if o.url]
+    preload = "".join(str(Markup('<link rel="preload" as="fetch" crossorigin="anonymous" href="{}">\n').format(u))
+                      for u in fetch)
     # Folium adds a second viewport tag that forbids pinch zoom; the page's own (base.html) is the one.
     head = _FOLIUM_VIEWPORT.sub("", root.header.render())
     parts = MapParts(preload + head, root.html.render() + "\n" + str(data), root.script.render())

@@ -64,8 +64,10 @@ def _render_embed(snap: Snapshot, view: View) -> dict:
         args = {"place": view.place, "layers": ",".join(view.layers) if view.layers else None}
         home = url_for("map.index", **{k: v for k, v in args.items() if v}, **nav_args(view.lang, view.basemap))
     controls = frozenset(view.controls) | ({"legend"} if view.legend else set())
+    fetched = any(o.url for o in overlays)
     options = maps.options(view.lang, view.basemap, controls=controls, scroll_wheel_zoom=view.scroll,
-                           highlight=view.place, attribution=False, open_popup=False)
+                           highlight=view.place, attribution=False, open_popup=False,
+                           bundle_url=maps.bundle(snap, [o.name for o in overlays], basemap.gcj02) if fetched else "")
     return {"map": build_map(overlays, fit, options), "sources": credit_sources(_shown_features(snap, view)),
             "home": home, "attribution": basemap.attribution, "gcj02": basemap.gcj02, "approx": note,
             "legend": legend(shown, snap.catalog) if view.legend else None,

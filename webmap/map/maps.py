@@ -1,8 +1,8 @@
 """The maps of the site, shared by the map page, the place pages and the embeds.
 
 Display data (`webmap.core.display`) is computed once per build and datum and cached; the big map
-fetches each layer's display features from `/display/<layer>.geojson` (one cacheable, versioned,
-gzipped file per layer and datum), while a place's small map carries its few features inline.
+fetches its layers' display features in one request, `/display/layers.json` (cacheable, versioned,
+gzipped; `/display/<layer>.geojson` has one layer and is the fallback), while a place's small map carries its few features inline.
 Pages are cached with slots (`SLOT`) for what depends on the request (link-preview tags with
 absolute URLs, the embed builder), filled per request.
 """
@@ -69,6 +69,14 @@ def fetched(snap: Snapshot, names: list[str], lang: str, gcj02: bool) -> list[Ov
     crs = {"crs": "gcj02"} if gcj02 else {}
     return [Overlay(n, layer_title(snap.catalog["layers"][n], lang),
                     url=url_for("map.display_layer", name=n, v=snap.build, **crs)) for n in names]
+
+
+def bundle(snap: Snapshot, names: list[str], gcj02: bool) -> str:
+    """The one URL that gives all of `names`' display features (`fetched` overlays' URLs are the
+    fallback if it fails): a map page makes one request for its layers, not one a layer."""
+    crs = {"crs": "gcj02"} if gcj02 else {}
+    every = list(names) == list(snap.layers)
+    return url_for("map.display_bundle", v=snap.build, **({} if every else {"layers": ",".join(names)}), **crs)
 
 
 def inline(snap: Snapshot, display: Display, lang: str) -> list[Overlay]:

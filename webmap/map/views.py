@@ -1,7 +1,8 @@
 """The map page (`/`), one page per place, and what the map fetches: display layers and popups.
 
 The map page is a shell rendered once per build, language and basemap: the Folium skeleton, the
-layer list and settings, the panel and legend. Features come from `/display/<layer>.geojson`, and a
+layer list and settings, the panel and legend. Features come from `/display/layers.json` (all
+layers in one request; `/display/<layer>.geojson` is one layer, the fallback), and a
 place's popup from `/popups/<id>` when it is opened; both carry the build id (`v`) and may then be
 cached for good. ?place, ?layers and ?popup are checked here (400 when wrong) and applied in the
 browser by static/map.js, so they cost no rendering.
@@ -38,7 +39,8 @@ def index():
         gcj02 = BASEMAPS[basemap].gcj02
         shown = maps.full_display(gcj02)
         names = list(snap.layers)
-        parts = build_map(maps.fetched(snap, names, lang, gcj02), maps.fit(shown, names), maps.options(lang, basemap, url_state=True))
+        parts = build_map(maps.fetched(snap, names, lang, gcj02), maps.fit(shown, names),
+                          maps.options(lang, basemap, url_state=True, bundle_url=maps.bundle(snap, names, gcj02)))
         return render_page("map/index.html", lang, map=parts, share=maps.SLOT, basemap=basemap,
                            basemaps=[BASEMAPS[b] for b in available_basemaps(current_app.config.get("TIANDITU_KEY"))],
                            legend=legend.legend(shown, snap.catalog), frameworks=display.framework_names(snap.catalog),
@@ -62,13 +64,37 @@ def display_layer(name: str):
     snap = current().snapshot()
     if name not in snap.layers:
         abort(404, description=f"No layer {view.shown(name)!r}: see /layers/ for the layers.")
-    crs = request.args.get("crs")
-    if crs not in (None, "gcj02"):
-        abort(400, description=f"crs={view.shown(crs)!r}: omit it for WGS-84 or use crs=gcj02.")
-    gcj02 = crs == "gcj02"
+    gcj02 = _display_crs()
     body = current().cached(("display-json", name, gcj02),
                             lambda: script_json(maps.full_display(gcj02).layers[name]).encode())
     return _versioned(Response(body, content_type="application/geo+json"))
+
+
+@bp.get("/display/layers.json")
+def display_bundle():
+    """Several layers' display features in one response, `{layer: FeatureCollection}` in the catalog's
+    order (`?layers=a,b`, all by default): what a map page fetches, one request instead of one a layer."""
+    snap = current().snapshot()
+    gcj02 = _display_crs()
+    raw = request.args.get("layers")
+    names = [n.strip() for n in raw.split(",") if n.strip()] if raw is not None else list(snap.layers)
+    unknown = [n for n in names if n not in snap.layers]
+    if not names:
+        abort(400, description=f"?layers is empty: name one or more of {', '.join(snap.layers)}, separated by commas.")
+    if unknown:
+        abort(400, description=f"Unknown layer {view.shown(unknown[0])!r}: the layers are {', '.join(snap.layers)}.")
+    names = tuple(n for n in snap.layers if n in names)           # one body per set, however it is spelled
+    body = current().cached(("display-bundle", names, gcj02),
+                            lambda: script_json({n: maps.full_display(gcj02).layers[n] for n in names}).encode())
+    return _versioned(Response(body, content_type="application/json"))
+
+
+def _display_crs() -> bool:
+    """?crs of the display routes: absent (WGS-84) or gcj02 (Amap); True for GCJ-02."""
+    crs = request.args.get("crs")
+    if crs not in (None, "gcj02"):
+        abort(400, description=f"crs={view.shown(crs)!r}: omit it for WGS-84 or use crs=gcj02.")
+    return crs == "gcj02"
 
 
 @bp.get("/search.json")

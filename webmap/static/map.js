@@ -1,6 +1,6 @@
 /* Jinan Zones — the map's behaviour on top of Folium/Leaflet. Folium builds the map, its tiles,
- * scale and layer control with one empty overlay per layer; this script fetches each layer's
- * display features (or takes them inline), draws them (styles, markers, names, groups), fetches a
+ * scale and layer control with one empty overlay per layer; this script fetches the layers'
+ * display features (one request for all of them, or takes them inline), draws them (styles, markers, names, groups), fetches a
  * place's popup when it is opened and fits it to the map. map-controls.js adds search, legend,
  * panel and fullscreen; map-url.js keeps the view in the URL.
  *
@@ -248,12 +248,25 @@
 
   /* ------------------------------------------------------------------ start */
 
-  /* A layer's features; a layer that fails to load stays empty and the rest of the map still works. */
-  function load(layer) {
-    if (layer.data) return Promise.resolve(layer.data);
-    return fetch(layer.url, {credentials: "same-origin", mode: "cors"}).then(function (r) {   // as preloaded
+  function getJSON(url) {
+    return fetch(url, {credentials: "same-origin", mode: "cors"}).then(function (r) {   // as preloaded
       if (!r.ok) throw new Error("HTTP " + r.status);
       return r.json();
+    });
+  }
+
+  /* A layer's features: from the page, from the bundle of all fetched layers (one request), or, if
+   * the bundle fails, from the layer's own URL; a layer that fails to load stays empty and the rest
+   * of the map still works. */
+  var bundle = null;
+  function load(layer) {
+    if (layer.data) return Promise.resolve(layer.data);
+    if (cfg.bundle && !bundle) bundle = getJSON(cfg.bundle).catch(function (e) {
+      console.warn("Jinan Zones: the layers' bundle could not be loaded (" + e.message + "); loading each layer");
+      return {};
+    });
+    return (bundle || Promise.resolve({})).then(function (all) {
+      return all[layer.name] || getJSON(layer.url);
     }).catch(function (e) {
       console.error("Jinan Zones: layer " + layer.name + " could not be loaded (" + e.message + ")");
       return {type: "FeatureCollection", features: []};
