@@ -255,13 +255,27 @@
     });
   }
 
+  /* What the page preloads is asked for now, as this script runs in the head, not when the map
+   * starts: taking a preloaded response over and reading it then happens while Folium's script
+   * builds the map, instead of after it. */
+  var early = {};
+  document.querySelectorAll('link[rel="preload"][as="fetch"]').forEach(function (link) {
+    var got = early[link.href] = getJSON(link.href);
+    got.catch(function () {});                  // handled where it is used
+  });
+  function getEarly(url) {
+    var href = new URL(url, document.baseURI).href, got = early[href];
+    delete early[href];
+    return got || getJSON(url);
+  }
+
   /* A layer's features: from the page, from the bundle of all fetched layers (one request), or, if
    * the bundle fails, from the layer's own URL; a layer that fails to load stays empty and the rest
    * of the map still works. */
   var bundle = null;
   function load(layer) {
     if (layer.data) return Promise.resolve(layer.data);
-    if (cfg.bundle && !bundle) bundle = getJSON(cfg.bundle).catch(function (e) {
+    if (cfg.bundle && !bundle) bundle = getEarly(cfg.bundle).catch(function (e) {
       console.warn("Jinan Zones: the layers' bundle could not be loaded (" + e.message + "); loading each layer");
       return {};
     });
