@@ -276,13 +276,13 @@ def test_no_content_security_policy_violation_on_any_page(page, live_server, pat
 
 
 def test_a_failed_fetch_leaves_the_rest_of_the_map_working(page, live_server):
-    """When the bundle of layers fails, each layer is fetched on its own; a layer that cannot be loaded
+    """When the layers' script fails, each layer is fetched on its own; a layer that cannot be loaded
     stays empty (the others draw); a popup that cannot be loaded says so, and loads when opened again."""
     broken = {"popups": True}
 
     def route(r):
         url = r.request.url
-        if "/display/layers.json" in url or "/display/districts.geojson" in url \
+        if "/display/layers.js" in url or "/display/districts.geojson" in url \
                 or (broken["popups"] and "/popups/" in url):
             r.abort()
         elif urlsplit(url).netloc == urlsplit(live_server).netloc:

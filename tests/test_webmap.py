@@ -589,27 +589,37 @@ def test_display_layers_are_versioned_and_cacheable(client):
     assert client.get("/display/nope.geojson").status_code == 404
 
 
-def test_a_map_page_fetches_its_layers_in_one_request(client):
-    """The page preloads one bundle of its layers' display features, the same features each layer's
-    own URL gives (the fallback); an embed of two layers gets a bundle of those two."""
+def layers_script(client, page: str) -> tuple[str, dict]:
+    """The URL of the layers' script a map page loads, and the layers it sets (JZ_LAYERS)."""
+    urls = [html.unescape(u) for u in re.findall(r'<script src="(/display/layers\.js[^"]*)"', page)]
+    assert len(urls) == 1, urls
+    body = text(client.get(urls[0]))
+    m = re.fullmatch(r"window\.JZ_LAYERS = JSON\.parse\((.*)\);\n", body, re.S)
+    assert m, body[:80]
+    return urls[0], json.loads(json.loads(m.group(1)))
+
+
+def test_a_map_page_loads_its_layers_in_one_request(client):
+    """The page loads one script with its layers' display features, the same features each layer's
+    own URL gives (the fallback, not preloaded); an embed of two layers gets a script of those two."""
     page = text(client.get("/?basemap=none"))
     cfg = page_config(page)
-    preloads = re.findall(r'<link rel="preload" as="fetch"[^>]*href="([^"]+)"', page)
-    assert [html.unescape(u) for u in preloads] == [cfg["bundle"]]
-    resp = client.get(cfg["bundle"])
+    url, every = layers_script(client, page)
+    assert 'rel="preload"' not in page                          # the script is the one request
+    resp = client.get(url)
     assert resp.headers["Cache-Control"] == "public, max-age=31536000, immutable"
-    assert client.get(cfg["bundle"], headers={"Accept-Encoding": "gzip"}).headers["Content-Encoding"] == "gzip"
-    every = resp.get_json()
+    assert resp.mimetype == "text/javascript"
+    assert client.get(url, headers={"Accept-Encoding": "gzip"}).headers["Content-Encoding"] == "gzip"
     assert list(every) == [layer["name"] for layer in cfg["layers"]]
     for layer in cfg["layers"]:
         assert every[layer["name"]] == client.get(layer["url"]).get_json(), layer["name"]
-    two = page_config(text(client.get("/embed?layers=projects,parks&basemap=none")))
-    assert list(client.get(two["bundle"]).get_json()) == ["parks", "projects"] == [x["name"] for x in two["layers"]]
-    amap = page_config(text(client.get("/?basemap=amap")))["bundle"]
-    assert "crs=gcj02" in amap and client.get(amap).get_json()["parks"] != every["parks"]
-    assert page_config(text(client.get(f"/places/{SOE}?basemap=none")))["bundle"] is None     # inline features
+    embed = text(client.get("/embed?layers=projects,parks&basemap=none"))
+    assert list(layers_script(client, embed)[1]) == ["parks", "projects"] == [x["name"] for x in page_config(embed)["layers"]]
+    amap_url, amap = layers_script(client, text(client.get("/?basemap=amap")))
+    assert "crs=gcj02" in amap_url and amap["parks"] != every["parks"]
+    assert "/display/layers.js" not in text(client.get(f"/places/{SOE}?basemap=none"))     # features inline
     for bad, says in [("layers=", "empty"), ("layers=parks,nope", "Unknown layer 'nope'"), ("crs=bd09", "crs=")]:
-        wrong = client.get(f"/display/layers.json?{bad}")
+        wrong = client.get(f"/display/layers.js?{bad}")
         assert wrong.status_code == 400 and says in wrong.get_json()["description"], bad
 
 
@@ -726,7 +736,7 @@ PARAMS = {
     "/oembed": ["url", "maxwidth", "maxheight", "format"],
     "/images/parks.png": ["width"],
     "/display/parks.geojson": ["crs", "v"],
-    "/display/layers.json": ["crs", "v", "layers"],
+    "/display/layers.js": ["crs", "v", "layers"],
     f"/popups/{SOE}": ["lang", "v"],
     "/sources/": ["lang"],
 }

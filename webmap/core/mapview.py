@@ -2,8 +2,8 @@
 
 One function builds every map of the site (the main map, a place's small map, an embed). Folium
 does what it does well — the Leaflet map, tile layers with attribution, the layer control, the
-scale — and hands the rest to our script (`static/map.js`), which fetches each overlay's features
-(or takes them inline), styles them, builds popups on demand, and adds search, legend and
+scale — and hands the rest to our script (`static/map.js`), which takes each overlay's features
+from the layers' script, inline, or fetches them, styles them, builds popups on demand, and adds search, legend and
 fullscreen. Nothing is loaded from a CDN: the page's assets are the app's own (`MapOptions.assets`)
 and `build_map` refuses to emit any other.
 """
@@ -59,7 +59,7 @@ class MapOptions:
     popup_url: str = ""               # URL of a place's popup, "__ID__" standing for its id
     search_url: str = ""              # URL of the search box's results (?q=)
     url_state: bool = False           # keep place, layers and the view in the page's URL (the main map)
-    bundle_url: str = ""              # URL giving every fetched overlay's features at once ({name: collection})
+    bundle_url: str = ""              # a script setting JZ_LAYERS, every fetched overlay's features at once
     text: dict = field(default_factory=dict)      # interface words map.js shows
 
 
@@ -98,6 +98,8 @@ def build_map(overlays: list[Overlay], fit: list[list[float]] | None, options: M
                    scroll_wheel_zoom=options.scroll_wheel_zoom, height=options.height, zoom_snap=0.25,
                    attribution_control=options.attribution)
     m.default_js = list(options.assets.js)       # instance lists: Folium's class lists name CDNs
+    if options.bundle_url:                       # after map.js: the layers, read as the page is parsed
+        m.default_js.append(("jz_layers", options.bundle_url))
     m.default_css = list(options.assets.css)
     for i, url in enumerate(basemap.tiles):
         url = url.replace("{k}", options.tianditu_key or "")
@@ -116,7 +118,6 @@ def build_map(overlays: list[Overlay], fit: list[list[float]] | None, options: M
         "credit": str(escape(options.credit)), "popup": options.popup_url, "search": options.search_url,
         "url_state": options.url_state, "text": options.text,
         "layers": [{"name": o.name, "url": o.url} if o.url else {"name": o.name, "data": o.data} for o in overlays],
-        "bundle": options.bundle_url or None,
     }
     config_id = f"{m.get_name()}_config"
     _Init(groups, config_id).add_to(m)
@@ -125,11 +126,10 @@ def build_map(overlays: list[Overlay], fit: list[list[float]] | None, options: M
     # The settings go in a JSON element as UTF-8: Folium's tojson would write every Chinese
     # character as a 6-byte \uXXXX escape. Escaping <, > and & keeps it inert HTML.
     data = Markup('<script type="application/json" id="{}">{}</script>').format(config_id, Markup(script_json(config)))
-    # The overlays' features download while Leaflet loads, not after it ran (fetch() then finds them):
-    # the bundle of all of them if there is one, else each.
-    fetch = [options.bundle_url] if options.bundle_url else [o.url for o in overlays if o.url]
-    preload = "".join(str(Markup('<link rel="preload" as="fetch" crossorigin="anonymous" href="{}">\n').format(u))
-                      for u in fetch)
+    # Layers fetched one by one (no bundle) download while Leaflet loads, not after it ran.
+    preload = "" if options.bundle_url else "".join(
+        str(Markup('<link rel="preload" as="fetch" crossorigin="anonymous" href="{}">\n').format(o.url))
+        for o in overlays if o.url)
     # Folium adds a second viewport tag that forbids pinch zoom; the page's own (base.html) is the one.
     head = _FOLIUM_VIEWPORT.sub("", root.header.render())
     parts = MapParts(preload + head, root.html.render() + "\n" + str(data), root.script.render())

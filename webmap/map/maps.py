@@ -1,8 +1,8 @@
 """The maps of the site, shared by the map page, the place pages and the embeds.
 
 Display data (`webmap.core.display`) is computed once per build and datum and cached; the big map
-fetches its layers' display features in one request, `/display/layers.json` (cacheable, versioned,
-gzipped; `/display/<layer>.geojson` has one layer and is the fallback), while a place's small map carries its few features inline.
+loads its layers' display features in one request, the script `/display/layers.js` (cacheable,
+versioned, gzipped; `/display/<layer>.geojson` has one layer and is the fallback), while a place's small map carries its few features inline.
 Pages are cached with slots (`SLOT`) for what depends on the request (link-preview tags with
 absolute URLs, the embed builder), filled per request.
 """
@@ -72,7 +72,7 @@ def fetched(snap: Snapshot, names: list[str], lang: str, gcj02: bool) -> list[Ov
 
 
 def bundle(snap: Snapshot, names: list[str], gcj02: bool) -> str:
-    """The one URL that gives all of `names`' display features (`fetched` overlays' URLs are the
+    """The script that gives all of `names`' display features (`fetched` overlays' URLs are the
     fallback if it fails): a map page makes one request for its layers, not one a layer."""
     crs = {"crs": "gcj02"} if gcj02 else {}
     every = list(names) == list(snap.layers)

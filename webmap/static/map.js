@@ -1,6 +1,6 @@
 /* Jinan Zones — the map's behaviour on top of Folium/Leaflet. Folium builds the map, its tiles,
- * scale and layer control with one empty overlay per layer; this script fetches the layers'
- * display features (one request for all of them, or takes them inline), draws them (styles, markers, names, groups), fetches a
+ * scale and layer control with one empty overlay per layer; this script takes the layers'
+ * display features (from the layers' script the page loads, inline, or fetched), draws them (styles, markers, names, groups), fetches a
  * place's popup when it is opened and fits it to the map. map-controls.js adds search, legend,
  * panel and fullscreen; map-url.js keeps the view in the URL.
  *
@@ -248,39 +248,15 @@
 
   /* ------------------------------------------------------------------ start */
 
-  function getJSON(url) {
-    return fetch(url, {credentials: "same-origin", mode: "cors"}).then(function (r) {   // as preloaded
-      if (!r.ok) throw new Error("HTTP " + r.status);
-      return r.json();
-    });
-  }
-
-  /* What the page preloads is asked for now, as this script runs in the head, not when the map
-   * starts: taking a preloaded response over and reading it then happens while Folium's script
-   * builds the map, instead of after it. */
-  var early = {};
-  document.querySelectorAll('link[rel="preload"][as="fetch"]').forEach(function (link) {
-    var got = early[link.href] = getJSON(link.href);
-    got.catch(function () {});                  // handled where it is used
-  });
-  function getEarly(url) {
-    var href = new URL(url, document.baseURI).href, got = early[href];
-    delete early[href];
-    return got || getJSON(url);
-  }
-
-  /* A layer's features: from the page, from the bundle of all fetched layers (one request), or, if
-   * the bundle fails, from the layer's own URL; a layer that fails to load stays empty and the rest
-   * of the map still works. */
-  var bundle = null;
+  /* A layer's features: inline in the page's settings, from the layers' script the page loads
+   * (/display/layers.js, which sets JZ_LAYERS), or, if that failed, fetched from the layer's own URL;
+   * a layer that fails to load stays empty and the rest of the map still works. */
   function load(layer) {
     if (layer.data) return Promise.resolve(layer.data);
-    if (cfg.bundle && !bundle) bundle = getEarly(cfg.bundle).catch(function (e) {
-      console.warn("Jinan Zones: the layers' bundle could not be loaded (" + e.message + "); loading each layer");
-      return {};
-    });
-    return (bundle || Promise.resolve({})).then(function (all) {
-      return all[layer.name] || getJSON(layer.url);
+    if (window.JZ_LAYERS && window.JZ_LAYERS[layer.name]) return Promise.resolve(window.JZ_LAYERS[layer.name]);
+    return fetch(layer.url, {credentials: "same-origin", mode: "cors"}).then(function (r) {   // as preloaded
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.json();
     }).catch(function (e) {
       console.error("Jinan Zones: layer " + layer.name + " could not be loaded (" + e.message + ")");
       return {type: "FeatureCollection", features: []};
