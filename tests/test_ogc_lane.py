@@ -3,11 +3,13 @@ bytes), for the queries it takes; everything else it hands to Flask untouched.""
 from __future__ import annotations
 
 import gzip
+import json
 import re
 
 import pytest
 from werkzeug.test import EnvironBuilder
 
+from conftest import copy_layers, reseal
 from webmap import create_app
 from webmap.ogc_lane import ItemsLane
 
@@ -75,3 +77,56 @@ def test_everything_else_is_handed_to_flask(lane, name, query, headers):
             taken = None
     assert taken is None
     assert _call(lane, name, query, headers) == _call(lane.wsgi_app, name, query, headers)
+
+
+# ------------------------------------------------------------------ ETag: from the query, not the body
+
+PAGE = "/ogc/collections/projects/items?limit=3&bench=1"
+
+
+def test_a_page_has_one_weak_etag_in_every_worker_and_another_for_other_bytes(layers_dir):
+    """Two apps stand for two gunicorn workers: each writes the page itself (its own timeStamp)."""
+    first, second = (create_app({"LAYERS_DIR": str(layers_dir)}).test_client() for _ in range(2))
+    a, b = first.get(PAGE), second.get(PAGE)
+    assert a.status_code == b.status_code == 200 and a.data != b.data       # when each was made
+    assert a.headers["ETag"] == b.headers["ETag"] and a.headers["ETag"].startswith('W/"')
+    others = [first.get(PAGE.replace("limit=3", "limit=4")), first.get(PAGE + "&offset=1"),
+              first.get(PAGE.replace("bench=1", "bench=2")),                   # echoed in the links
+              first.get(PAGE, headers={"Accept-Encoding": "gzip"}),           # another representation
+              first.get(PAGE, headers={"Host": "localhost:5000"})]            # links to another host
+    tags = [r.headers["ETag"] for r in others]
+    assert all(r.status_code == 200 for r in others) and len(set(tags) | {a.headers["ETag"]}) == 6
+
+
+def test_a_worker_revalidates_the_page_another_worker_sent(layers_dir):
+    etag = create_app({"LAYERS_DIR": str(layers_dir)}).test_client().get(PAGE).headers["ETag"]
+    other = create_app({"LAYERS_DIR": str(layers_dir)}).test_client()         # its cache is empty
+    for _ in range(2):                                  # the lane answers, then the response cache
+        r = other.get(PAGE, headers={"If-None-Match": f'"x", {etag}'})
+        assert r.status_code == 304 and r.data == b"" and r.headers["ETag"] == etag
+        assert "Content-Length" not in r.headers or r.headers["Content-Length"] == "0"
+        assert r.headers["Access-Control-Allow-Origin"] == "*" and r.headers["X-Content-Type-Options"] == "nosniff"
+    assert other.get(PAGE, headers={"If-None-Match": etag.removeprefix("W/")}).status_code == 304   # weak match
+    assert other.get(PAGE, headers={"If-None-Match": '"other"'}).status_code == 200
+    gz = other.get(PAGE, headers={"If-None-Match": etag, "Accept-Encoding": "gzip"})
+    assert gz.status_code == 200 and gz.headers["Content-Encoding"] == "gzip"   # not the same representation
+
+
+def test_a_conditional_request_for_a_bad_query_is_still_a_400(layers_dir):
+    client = create_app({"LAYERS_DIR": str(layers_dir)}).test_client()
+    for query in ("limit=99999", "bbox=1,2,3", "bbox=0,10,1,5", "properties=nope", "offset=-1"):
+        r = client.get(f"/ogc/collections/projects/items?{query}", headers={"If-None-Match": "*"})
+        assert r.status_code == 400, query
+
+
+def test_a_rebuild_changes_the_etag(tmp_path):
+    layers = copy_layers(tmp_path / "layers")
+    client = create_app({"LAYERS_DIR": str(layers)}).test_client()
+    before = client.get(PAGE)
+    fc = json.loads((layers / "projects.geojson").read_text(encoding="utf-8"))
+    fc["features"][0]["properties"]["name"] += "（改）"
+    (layers / "projects.geojson").write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
+    reseal(layers)
+    after = client.get(PAGE, headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200 and after.get_json()["features"][0]["properties"]["name"].endswith("（改）")
+    assert after.headers["ETag"] != before.headers["ETag"]

@@ -31,12 +31,13 @@ def cacheable() -> None:
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:
-    """RFC 9110 weak comparison of an If-None-Match header with a quoted entity tag."""
+    """RFC 9110 weak comparison of an If-None-Match header with an entity tag (strong or weak)."""
     if not if_none_match:
         return False
+    opaque = etag.removeprefix("W/")
     for tag in if_none_match.split(","):
         tag = tag.strip()
-        if tag == "*" or tag.removeprefix("W/") == etag:
+        if tag == "*" or tag.removeprefix("W/") == opaque:
             return True
     return False
 

@@ -10,10 +10,13 @@ on to Flask, which answers it. The lane sits inside the response cache and the h
 """
 from __future__ import annotations
 
+import gzip
+import hashlib
 import re
+from pathlib import Path
 from urllib.parse import parse_qsl
 
-from flask import Flask, current_app
+from flask import Flask
 from werkzeug.datastructures import Accept
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_accept_header
@@ -22,6 +25,21 @@ from werkzeug.wsgi import get_host
 from webmap import compress, fastpath, headers, ogc, ogc_items
 
 ITEMS = re.compile(r"/ogc/collections/([^/]+)/items")
+# The headers every page from the lane carries, as the view's response has them after its hooks.
+HEAD = [*ogc.ITEMS_HEADERS.items(), ("Vary", "Accept, Accept-Language, Accept-Encoding"), *headers.PLAIN.items()]
+# The code that writes a page, as part of its ETag: a new release with the same layers and query
+# may write other bytes, and a client's stored copy must not be revalidated against them.
+WRITER = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in (ogc_items, ogc, compress))
+                        + Path(__file__).read_bytes()).hexdigest()
+
+
+def page_etag(version: str, uri: str, args: dict, gzipped: bool) -> str:
+    """A weak ETag from what a page is made of: the build, the code, the URL it links to, the query
+    parameters (in order: the links repeat them) and its encoding. No hash of a 40 KB body per
+    request, the same tag in every worker, and it changes whenever those bytes would. Weak, because
+    two answers to one query differ in `timeStamp` (when each was made), nothing else."""
+    key = repr((version, WRITER, uri, tuple(args.items()), gzipped)).encode("utf-8", "surrogatepass")
+    return f'W/"{hashlib.blake2b(key, digest_size=16).hexdigest()}"'
 
 
 class ItemsLane:
@@ -33,41 +51,46 @@ class ItemsLane:
         match = ITEMS.fullmatch(environ.get("PATH_INFO", "")) if environ.get("REQUEST_METHOD") == "GET" else None
         if match is None:
             return self.wsgi_app(environ, start_response)
-        with self.app.app_context():
-            try:
-                answer = self._page(match.group(1), environ)
-            except (HTTPException, ValueError, KeyError, TypeError, UnicodeError):
-                answer = None                          # Flask answers it: the view's own error response
+        try:
+            answer = self._page(match.group(1), environ)
+        except (HTTPException, ValueError, KeyError, TypeError, UnicodeError):
+            answer = None                              # Flask answers it: the view's own error response
         if answer is None:
             return self.wsgi_app(environ, start_response)
         body, head = answer
+        if fastpath.etag_matches(environ.get("HTTP_IF_NONE_MATCH"), head[-1][1]):     # a valid query only
+            start_response("304 Not Modified", [(k, v) for k, v in head if k.lower() not in fastpath.DROP_ON_304])
+            return []
         environ[fastpath.ENVIRON_FLAG] = True
         start_response("200 OK", head + [("Content-Length", str(len(body)))])
         return [body]
 
-    @staticmethod
-    def _page(name: str, environ) -> tuple[bytes, list] | None:
+    def _page(self, name: str, environ) -> tuple[bytes, list] | None:
+        """The page and its headers (the ETag last), or None for what Flask must answer. Needs no
+        app context: the app is at hand, and nothing here reads the request globals."""
         args: dict[str, str] = {}
         query = environ.get("QUERY_STRING", "").encode("latin-1").decode("utf-8", "replace")   # PEP 3333
         for key, value in parse_qsl(query, keep_blank_values=True):
             args.setdefault(key, value)                # the first value, as request.args.to_dict()
         if not ogc_items.handles(args, environ.get("HTTP_ACCEPT", "")):
             return None
-        build = ogc._build()
+        build = ogc._build(self.app)
         meta = build.snapshot.catalog["layers"].get(name)
         if meta is None:
             return None
         index = ogc._layer_index(name, build)
         ogc._check(ogc.FORMATS["doc"], index, args)
-        base = (current_app.config.get("OGC_URL")            # as ogc._base_url builds it from the request
+        base = (self.app.config.get("OGC_URL")            # as ogc._base_url builds it from the request
                 or f"{environ['wsgi.url_scheme']}://{get_host(environ)}{environ.get('SCRIPT_NAME', '')}/ogc")
-        body = ogc_items.items_page(index, args, f"{base}/collections/{name}/items", ogc.collection_title(meta)).encode()
-        head = [(k, v) for k, v in ogc.ITEMS_HEADERS.items()]
-        head += [("Vary", "Accept, Accept-Language, Accept-Encoding"), *headers.PLAIN.items()]
+        uri = f"{base}/collections/{name}/items"
+        body = ogc_items.items_page(index, args, uri, ogc.collection_title(meta)).encode()
+        head = list(HEAD)
         accepts = parse_accept_header(environ.get("HTTP_ACCEPT_ENCODING"), Accept)
-        if accepts["gzip"] > 0 and len(body) >= compress.MIN_BYTES:
-            body = compress.gzipped(ogc._store(), body)
+        gzipped = accepts["gzip"] > 0 and len(body) >= compress.MIN_BYTES
+        if gzipped:       # compressed here, not via compress.gzipped: every page is new bytes (timeStamp)
+            body = gzip.compress(body, compresslevel=compress.LEVEL, mtime=0)
             head.append(("Content-Encoding", "gzip"))
+        head.append(("ETag", page_etag(build.snapshot.version, uri, args, gzipped)))
         return body, head
 
 
