@@ -26,6 +26,8 @@ RESERVED = {"bbox", "bbox-crs", "crs", "f", "lang", "limit", "offset", "resultty
             "properties", "skipGeometry", "q", "filter", "filter-lang", "filter-crs"}
 # Parameters only pygeoapi handles: with any of these the request goes to it.
 PYGEOAPI_ONLY = {"datetime", "q", "filter", "filter-lang", "filter-crs"}
+# json.dumps(separators=...) makes a new encoder per call; a page needs one made once (ASCII output)
+COMPACT = json.JSONEncoder(separators=(",", ":"))
 
 
 def handles(args: dict, accept: str) -> bool:
@@ -56,8 +58,9 @@ def _links(uri: str, args: dict, title: str, offset: int, limit: int, returned: 
     return links
 
 
-def items_page(index: LayerIndex, args: dict, uri: str, title: str) -> str:
-    """The GeoJSON FeatureCollection for these (already type-checked) query parameters."""
+def items_page(index: LayerIndex, args: dict, uri: str, title: str) -> bytes:
+    """The GeoJSON FeatureCollection for these (already type-checked) query parameters, as the
+    bytes sent (the features' own bytes are written once per build: `LayerIndex.encoded`)."""
     offset = int(args.get("offset", 0))
     limit = int(args.get("limit", DEFAULT_LIMIT))
     try:
@@ -83,11 +86,12 @@ def items_page(index: LayerIndex, args: dict, uri: str, title: str) -> str:
             out = {**f, "geometry": None} if skip else {**f}
             if select_props:
                 out["properties"] = {k: v for k, v in f["properties"].items() if k in select_props}
-            parts.append(json.dumps(out, separators=(",", ":")))
+            parts.append(COMPACT.encode(out).encode())
     else:
         parts = [index.encoded[i] for i in page]
+    # isoformat is strftime("%Y-%m-%dT%H:%M:%S.%f") written in C; "+00:00" becomes pygeoapi's "Z"
+    stamp = datetime.now(timezone.utc).isoformat(timespec="microseconds")[:-6] + "Z"
     tail = {"numberMatched": len(rows), "numberReturned": len(page),
-            "links": _links(uri, args, title, offset, limit, len(page), len(rows)),
-            "timeStamp": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
-    return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]," + \
-        json.dumps(tail, separators=(",", ":"))[1:]
+            "links": _links(uri, args, title, offset, limit, len(page), len(rows)), "timeStamp": stamp}
+    return b"".join((b'{"type":"FeatureCollection","features":[', b",".join(parts), b"],",
+                     COMPACT.encode(tail)[1:].encode()))

@@ -83,10 +83,11 @@ class ItemsLane:
         base = (self.app.config.get("OGC_URL")            # as ogc._base_url builds it from the request
                 or f"{environ['wsgi.url_scheme']}://{get_host(environ)}{environ.get('SCRIPT_NAME', '')}/ogc")
         uri = f"{base}/collections/{name}/items"
-        body = ogc_items.items_page(index, args, uri, ogc.collection_title(meta)).encode()
+        body = ogc_items.items_page(index, args, uri, ogc.collection_title(meta))
         head = list(HEAD)
-        accepts = parse_accept_header(environ.get("HTTP_ACCEPT_ENCODING"), Accept)
-        gzipped = accepts["gzip"] > 0 and len(body) >= compress.MIN_BYTES
+        encodings = environ.get("HTTP_ACCEPT_ENCODING")
+        gzipped = (bool(encodings) and parse_accept_header(encodings, Accept)["gzip"] > 0
+                   and len(body) >= compress.MIN_BYTES)
         if gzipped:       # compressed here, not via compress.gzipped: every page is new bytes (timeStamp)
             body = gzip.compress(body, compresslevel=compress.LEVEL, mtime=0)
             head.append(("Content-Encoding", "gzip"))
