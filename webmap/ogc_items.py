@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+from json.encoder import encode_basestring_ascii
 from urllib.parse import quote
 
 from pygeoapi.api import validate_bbox
@@ -39,23 +40,34 @@ def handles(args: dict, accept: str) -> bool:
     return "text/html" not in accept and "application/ld+json" not in accept
 
 
-def _links(uri: str, args: dict, title: str, offset: int, limit: int, returned: int, matched: int) -> list:
+# The links of a page, as pygeoapi writes them (same rels, titles, types and order), as JSON text
+# with the hrefs left open: `_tail` fills in the escaped URL, the query and the offsets.
+SELF = ('{"type":"application/geo+json","rel":"self","title":"This document as GeoJSON","href":"%s?f=json%s"},'
+        '{"rel":"alternate","type":"application/ld+json","title":"This document as RDF (JSON-LD)",'
+        '"href":"%s?f=jsonld%s"},'
+        '{"type":"text/html","rel":"alternate","title":"This document as HTML","href":"%s?f=html%s"},')
+PREV = '{"type":"application/geo+json","rel":"prev","title":"Items (prev)","href":"%s?offset=%d%s"},'
+NEXT = '{"type":"application/geo+json","rel":"next","title":"Items (next)","href":"%s?offset=%d%s"},'
+COLLECTION = '{"type":"application/json","title":%s,"rel":"collection","href":%s}'
+TAIL = '"numberMatched":%d,"numberReturned":%d,"links":[%s],"timeStamp":"%s"}'
+
+
+def _tail(uri: str, args: dict, title: str, offset: int, limit: int, returned: int, matched: int) -> bytes:
+    """The page's members after `features`, written from the templates above: a dict of links
+    through json.dumps cost more than the rest of the page. Only `uri` and `title` can hold
+    characters JSON must escape; `quote` leaves nothing in the query part that needs it."""
     params = "".join(f"&{quote(k, safe='')}={quote(str(v), safe=',')}"
                      for k, v in args.items() if k not in ("f", "offset"))
-    links = [{"type": "application/geo+json", "rel": "self", "title": "This document as GeoJSON",
-              "href": f"{uri}?f=json{params}"},
-             {"rel": "alternate", "type": "application/ld+json", "title": "This document as RDF (JSON-LD)",
-              "href": f"{uri}?f=jsonld{params}"},
-             {"type": "text/html", "rel": "alternate", "title": "This document as HTML",
-              "href": f"{uri}?f=html{params}"}]
+    href = encode_basestring_ascii(uri)[1:-1]
+    links = SELF % (href, params, href, params, href, params)
     if offset > 0:
-        links.append({"type": "application/geo+json", "rel": "prev", "title": "Items (prev)",
-                      "href": f"{uri}?offset={max(0, offset - limit)}{params}"})
+        links += PREV % (href, max(0, offset - limit), params)
     if matched > limit + offset or returned == limit:
-        links.append({"type": "application/geo+json", "rel": "next", "title": "Items (next)",
-                      "href": f"{uri}?offset={offset + limit}{params}"})
-    links.append({"type": "application/json", "title": title, "rel": "collection", "href": uri.rsplit("/", 1)[0]})
-    return links
+        links += NEXT % (href, offset + limit, params)
+    links += COLLECTION % (encode_basestring_ascii(title), encode_basestring_ascii(uri.rsplit("/", 1)[0]))
+    # isoformat is strftime("%Y-%m-%dT%H:%M:%S.%f") written in C; "+00:00" becomes pygeoapi's "Z"
+    stamp = datetime.now(timezone.utc).isoformat(timespec="microseconds")[:-6] + "Z"
+    return (TAIL % (matched, returned, links, stamp)).encode()
 
 
 def items_page(index: LayerIndex, args: dict, uri: str, title: str) -> bytes:
@@ -89,9 +101,5 @@ def items_page(index: LayerIndex, args: dict, uri: str, title: str) -> bytes:
             parts.append(COMPACT.encode(out).encode())
     else:
         parts = [index.encoded[i] for i in page]
-    # isoformat is strftime("%Y-%m-%dT%H:%M:%S.%f") written in C; "+00:00" becomes pygeoapi's "Z"
-    stamp = datetime.now(timezone.utc).isoformat(timespec="microseconds")[:-6] + "Z"
-    tail = {"numberMatched": len(rows), "numberReturned": len(page),
-            "links": _links(uri, args, title, offset, limit, len(page), len(rows)), "timeStamp": stamp}
     return b"".join((b'{"type":"FeatureCollection","features":[', b",".join(parts), b"],",
-                     COMPACT.encode(tail)[1:].encode()))
+                     _tail(uri, args, title, offset, limit, len(page), len(rows))))
