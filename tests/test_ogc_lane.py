@@ -5,13 +5,16 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from urllib.parse import parse_qsl
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from werkzeug.test import EnvironBuilder
 
 from conftest import copy_layers, reseal
 from webmap import create_app
-from webmap.ogc_lane import ItemsLane
+from webmap.ogc_lane import ItemsLane, query_args
 
 QUERIES = [
     ("projects", "", {}),
@@ -130,3 +133,12 @@ def test_a_rebuild_changes_the_etag(tmp_path):
     after = client.get(PAGE, headers={"If-None-Match": before.headers["ETag"]})
     assert after.status_code == 200 and after.get_json()["features"][0]["properties"]["name"].endswith("（改）")
     assert after.headers["ETag"] != before.headers["ETag"]
+
+
+@given(st.text(alphabet="ab=&%+2Fé;,历 ", max_size=24))
+def test_the_shortcut_for_plain_queries_reads_them_as_parse_qsl_does(query):
+    raw = query.encode("utf-8").decode("latin-1")                  # as a WSGI server passes it (PEP 3333)
+    first = {}
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        first.setdefault(key, value)                               # request.args.to_dict(): the first value
+    assert query_args(raw) == first

@@ -19,6 +19,9 @@ from collections import OrderedDict
 from flask import Flask, request
 
 ENVIRON_FLAG = "webmap.fastpath.cacheable"
+# The layers' snapshot the cache keyed this request on: what answers it inside reads the same build
+# (and need not look at catalog.json again).
+SNAPSHOT = "webmap.fastpath.snapshot"
 MAX_BYTES = 64 * 1024 * 1024
 KEY_HEADERS = ("PATH_INFO", "QUERY_STRING", "HTTP_HOST", "wsgi.url_scheme", "HTTP_ACCEPT",
                "HTTP_ACCEPT_LANGUAGE", "HTTP_ACCEPT_ENCODING")
@@ -53,11 +56,13 @@ class ResponseCache:
         self._lock = threading.Lock()
 
     def _key(self, environ) -> tuple:
-        version = self.app.extensions["layers"].snapshot().version
-        with self._lock:
-            if version != self._version:
-                self._entries.clear()
-                self._bytes, self._version = 0, version
+        snap = environ[SNAPSHOT] = self.app.extensions["layers"].snapshot()
+        version = snap.version
+        if version != self._version:
+            with self._lock:
+                if version != self._version:
+                    self._entries.clear()
+                    self._bytes, self._version = 0, version
         return (version, *(environ.get(h) for h in KEY_HEADERS))
 
     def __call__(self, environ, start_response):
@@ -115,7 +120,7 @@ class ResponseCache:
             if hasattr(result, "close"):
                 result.close()
         headers = seen["headers"]
-        etag = next((v for k, v in headers if k.lower() == "etag"), None)
+        etag = next((v for k, v in reversed(headers) if k.lower() == "etag"), None)   # set last, if at all
         if etag is None:
             etag = f'"{hashlib.sha256(body).hexdigest()}"'
             headers.append(("ETag", etag))

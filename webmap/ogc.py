@@ -65,11 +65,12 @@ class _Build:
     apis: OrderedDict = field(default_factory=OrderedDict)
 
 
-def _build(app: Flask | None = None) -> _Build:
+def _build(app: Flask | None = None, snap: Snapshot | None = None) -> _Build:
     """The current build's state: one look at catalog.json per call, so a request makes one call.
-    `app` defaults to the current app (webmap.ogc_lane passes it, outside any app context)."""
+    `app` defaults to the current app (webmap.ogc_lane passes it, outside any app context, with
+    the snapshot the response cache already took for this request)."""
     extensions = (current_app if app is None else app).extensions
-    snap = extensions["layers"].snapshot()
+    snap = snap or extensions["layers"].snapshot()
     build = extensions.get("ogc-build")
     if build is None or build.snapshot is not snap:
         build = extensions["ogc-build"] = _Build(snap)

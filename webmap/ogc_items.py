@@ -11,6 +11,7 @@ titles and query strings, so clients see one API). What this path does not cover
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 from json.encoder import encode_basestring_ascii
 from urllib.parse import quote
@@ -50,13 +51,15 @@ PREV = '{"type":"application/geo+json","rel":"prev","title":"Items (prev)","href
 NEXT = '{"type":"application/geo+json","rel":"next","title":"Items (next)","href":"%s?offset=%d%s"},'
 COLLECTION = '{"type":"application/json","title":%s,"rel":"collection","href":%s}'
 TAIL = '"numberMatched":%d,"numberReturned":%d,"links":[%s],"timeStamp":"%s"}'
+UNRESERVED = re.compile(r"[\w.~-]*", re.ASCII)       # what `quote` leaves as it is (RFC 3986 unreserved)
 
 
 def _tail(uri: str, args: dict, title: str, offset: int, limit: int, returned: int, matched: int) -> bytes:
     """The page's members after `features`, written from the templates above: a dict of links
     through json.dumps cost more than the rest of the page. Only `uri` and `title` can hold
     characters JSON must escape; `quote` leaves nothing in the query part that needs it."""
-    params = "".join(f"&{quote(k, safe='')}={quote(str(v), safe=',')}"
+    params = "".join(f"&{k if UNRESERVED.fullmatch(k) else quote(k, safe='')}="
+                     f"{v if UNRESERVED.fullmatch(v) else quote(v, safe=',')}"
                      for k, v in args.items() if k not in ("f", "offset"))
     href = encode_basestring_ascii(uri)[1:-1]
     links = SELF % (href, params, href, params, href, params)

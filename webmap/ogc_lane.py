@@ -42,6 +42,20 @@ def page_etag(version: str, uri: str, args: dict, gzipped: bool) -> str:
     return f'W/"{hashlib.blake2b(key, digest_size=16).hexdigest()}"'
 
 
+def query_args(query: str) -> dict[str, str]:
+    """The query's parameters, the first value of each name (as request.args.to_dict()): parse_qsl,
+    or, when there is nothing to decode (no '%', '+' or non-ASCII: what clients mostly send), the
+    same split without its per-part unquoting."""
+    if query.isascii() and "%" not in query and "+" not in query:
+        pairs = [part.partition("=")[::2] for part in query.split("&") if part]
+    else:
+        pairs = parse_qsl(query.encode("latin-1").decode("utf-8", "replace"), keep_blank_values=True)  # PEP 3333
+    args: dict[str, str] = {}
+    for key, value in pairs:
+        args.setdefault(key, value)
+    return args
+
+
 class ItemsLane:
     def __init__(self, wsgi_app, app: Flask):
         self.wsgi_app = wsgi_app
@@ -68,13 +82,10 @@ class ItemsLane:
     def _page(self, name: str, environ) -> tuple[bytes, list] | None:
         """The page and its headers (the ETag last), or None for what Flask must answer. Needs no
         app context: the app is at hand, and nothing here reads the request globals."""
-        args: dict[str, str] = {}
-        query = environ.get("QUERY_STRING", "").encode("latin-1").decode("utf-8", "replace")   # PEP 3333
-        for key, value in parse_qsl(query, keep_blank_values=True):
-            args.setdefault(key, value)                # the first value, as request.args.to_dict()
+        args = query_args(environ.get("QUERY_STRING", ""))
         if not ogc_items.handles(args, environ.get("HTTP_ACCEPT", "")):
             return None
-        build = ogc._build(self.app)
+        build = ogc._build(self.app, environ.get(fastpath.SNAPSHOT))
         meta = build.snapshot.catalog["layers"].get(name)
         if meta is None:
             return None
