@@ -65,32 +65,50 @@ class ResponseCache:
                     self._bytes, self._version = 0, version
         return (version, *(environ.get(h) for h in KEY_HEADERS))
 
-    def __call__(self, environ, start_response):
-        method = environ.get("REQUEST_METHOD")
-        if method not in ("GET", "HEAD") or environ.get("HTTP_RANGE"):     # ranges: Werkzeug answers them
-            return self.wsgi_app(environ, start_response)
+    def lookup(self, environ) -> tuple[tuple | None, tuple | None]:
+        """(key, stored response or None) for a request this cache may answer; (None, None) for one
+        it must leave to the app: other methods, ranges (Werkzeug answers them), unreadable layers."""
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or environ.get("HTTP_RANGE"):
+            return None, None
         try:
             key = self._key(environ)
         except OSError:                      # layers/ unreadable: let the app report it
-            return self.wsgi_app(environ, start_response)
+            return None, None
         with self._lock:
             hit = self._entries.get(key)
             if hit is not None:
                 self._entries.move_to_end(key)
+        return key, hit
+
+    def __call__(self, environ, start_response):
+        key, hit = self.lookup(environ)
         if hit is not None:
-            return self._serve(hit, environ, start_response, method)
-        if method == "HEAD":
+            return self.serve(hit, environ, start_response)
+        if key is None or environ["REQUEST_METHOD"] == "HEAD":
             return self.wsgi_app(environ, start_response)
         return self._fill(key, environ, start_response)
 
     @staticmethod
-    def _serve(hit, environ, start_response, method):
+    def serve(hit: tuple, environ, start_response) -> list[bytes]:
+        """A stored response, or its 304 when the client's copy is current."""
         status, headers, body, etag = hit
         if etag and etag_matches(environ.get("HTTP_IF_NONE_MATCH"), etag):
             start_response("304 Not Modified", [(k, v) for k, v in headers if k.lower() not in DROP_ON_304])
             return []
         start_response(status, headers)
-        return [] if method == "HEAD" else [body]
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+
+    def store(self, key: tuple, status: str, headers: list, body: bytes, etag: str) -> None:
+        """Keep a 200 for `key` (from `lookup`), unless it is too big or the build changed meanwhile."""
+        if len(body) > self.max_bytes // 4:
+            return
+        with self._lock:
+            if key[0] == self._version and key not in self._entries:
+                self._entries[key] = (status, headers, body, etag)
+                self._bytes += len(body)
+                while self._bytes > self.max_bytes:
+                    _, old = self._entries.popitem(last=False)
+                    self._bytes -= len(old[2])
 
     def _fill(self, key, environ, start_response):
         """Run the app; keep its response if the view marked it cacheable. start_response is
@@ -125,14 +143,7 @@ class ResponseCache:
             etag = f'"{hashlib.sha256(body).hexdigest()}"'
             headers.append(("ETag", etag))
         send_headers(headers)
-        if len(body) <= self.max_bytes // 4:
-            with self._lock:
-                if key[0] == self._version and key not in self._entries:
-                    self._entries[key] = (seen["status"], headers, body, etag)
-                    self._bytes += len(body)
-                    while self._bytes > self.max_bytes:
-                        _, old = self._entries.popitem(last=False)
-                        self._bytes -= len(old[2])
+        self.store(key, seen["status"], headers, body, etag)
         return [body]
 
 

@@ -6,7 +6,11 @@ Only the plain case takes this lane: GET of /ogc/collections/<layer>/items askin
 parameters `webmap.ogc_items` implements, checked against the OpenAPI document exactly as the view
 does. The page, its headers (the OGC view's, the security headers, gzip when accepted) are the
 view's own (a test compares both paths); anything else — an error, HTML, an unknown layer — goes
-on to Flask, which answers it. The lane sits inside the response cache and the host guard.
+on to Flask, which answers it. The lane sits inside the host guard, in front of the response
+cache, which it consults and fills.
+
+A page's ETag is made from what the page is made of (build, code, URL, query, encoding), not by
+hashing its 40 KB: the same in every worker, so any worker answers a conditional request with a 304.
 """
 from __future__ import annotations
 
@@ -57,14 +61,18 @@ def query_args(query: str) -> dict[str, str]:
 
 
 class ItemsLane:
-    def __init__(self, wsgi_app, app: Flask):
+    def __init__(self, wsgi_app, app: Flask, cache: fastpath.ResponseCache):
         self.wsgi_app = wsgi_app
         self.app = app
+        self.cache = cache
 
     def __call__(self, environ, start_response):
         match = ITEMS.fullmatch(environ.get("PATH_INFO", "")) if environ.get("REQUEST_METHOD") == "GET" else None
         if match is None:
             return self.wsgi_app(environ, start_response)
+        key, hit = self.cache.lookup(environ)
+        if hit is not None:                            # this very request answered before, this build
+            return self.cache.serve(hit, environ, start_response)
         try:
             answer = self._page(match.group(1), environ)
         except (HTTPException, ValueError, KeyError, TypeError, UnicodeError):
@@ -72,11 +80,14 @@ class ItemsLane:
         if answer is None:
             return self.wsgi_app(environ, start_response)
         body, head = answer
-        if fastpath.etag_matches(environ.get("HTTP_IF_NONE_MATCH"), head[-1][1]):     # a valid query only
+        etag = head[-1][1]
+        if fastpath.etag_matches(environ.get("HTTP_IF_NONE_MATCH"), etag):     # a valid query only
             start_response("304 Not Modified", [(k, v) for k, v in head if k.lower() not in fastpath.DROP_ON_304])
             return []
-        environ[fastpath.ENVIRON_FLAG] = True
-        start_response("200 OK", head + [("Content-Length", str(len(body)))])
+        head.append(("Content-Length", str(len(body))))
+        start_response("200 OK", head)
+        if key is not None:                            # None: a Range request, which it ignores
+            self.cache.store(key, "200 OK", head, body, etag)
         return [body]
 
     def _page(self, name: str, environ) -> tuple[bytes, list] | None:
@@ -107,5 +118,7 @@ class ItemsLane:
 
 
 def install(app: Flask) -> None:
-    """Inside the response cache (installed after it), so its pages are cached and revalidated too."""
-    app.wsgi_app = ItemsLane(app.wsgi_app, app)
+    """In front of the response cache (installed before it), which the lane reads and fills itself:
+    a page asked for again is served from the cache; a new one goes to it without the cache's
+    general path (capturing an app's start_response) in between."""
+    app.wsgi_app = ItemsLane(app.wsgi_app, app, app.extensions["fastpath"])
