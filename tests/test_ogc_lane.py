@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import time
+from datetime import datetime, timezone
 from urllib.parse import parse_qsl
 
 import pytest
@@ -147,3 +149,13 @@ def test_the_shortcut_for_plain_queries_reads_them_as_parse_qsl_does(query):
     for key, value in parse_qsl(query, keep_blank_values=True):
         first.setdefault(key, value)                               # request.args.to_dict(): the first value
     assert query_args(raw) == first
+
+
+def test_a_page_says_when_it_was_made_as_pygeoapi_does(layers_dir):
+    client = create_app({"LAYERS_DIR": str(layers_dir)}).test_client()
+    for _ in range(3):
+        stamp = client.get(PAGE.replace("bench=1", f"bench={time.time_ns()}")).get_json()["timeStamp"]
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", stamp), stamp
+        made = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+        assert abs((datetime.now(timezone.utc) - made).total_seconds()) < 5
+        time.sleep(0.4)                                   # across a second's boundary too
