@@ -26,14 +26,14 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_accept_header
 from werkzeug.wsgi import get_host
 
-from webmap import compress, fastpath, headers, ogc, ogc_items
+from webmap import compress, fastpath, headers, ogc, ogc_items, ogc_provider
 
 ITEMS = re.compile(r"/ogc/collections/([^/]+)/items")
 # The headers every page from the lane carries, as the view's response has them after its hooks.
 HEAD = [*ogc.ITEMS_HEADERS.items(), ("Vary", "Accept, Accept-Language, Accept-Encoding"), *headers.PLAIN.items()]
 # The code that writes a page, as part of its ETag: a new release with the same layers and query
 # may write other bytes, and a client's stored copy must not be revalidated against them.
-WRITER = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in (ogc_items, ogc, compress))
+WRITER = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in (ogc_items, ogc_provider, ogc, compress))
                         + Path(__file__).read_bytes()).hexdigest()
 
 
@@ -119,7 +119,7 @@ class ItemsLane:
 
 
 def install(app: Flask) -> None:
-    """In front of the response cache (installed before it), which the lane reads and fills itself:
+    """In front of the response cache (installed after it, so wrapping it), which the lane reads and fills:
     a page asked for again is served from the cache; a new one goes to it without the cache's
     general path (capturing an app's start_response) in between."""
     app.wsgi_app = ItemsLane(app.wsgi_app, app, app.extensions["fastpath"])
