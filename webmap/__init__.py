@@ -46,8 +46,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(embed_bp)         # /embed, /embed/builder, /oembed: for journalists
     app.register_blueprint(images_bp)        # /images: static PNG maps
     app.register_blueprint(analyze_bp)       # /analyze: paste an article, see its places (issue 11)
-    ogc_lane.install(app)                    # GeoJSON item pages answered in front of Flask
     fastpath.install(app)                    # per-build response cache for downloads and /ogc
+    ogc_lane.install(app)                    # GeoJSON item pages answered in front of it and Flask
     compress.install(app)                    # gzip pages and JSON for clients that accept it
     headers.install(app)                     # nosniff, Referrer-Policy, CSP with script hashes, framing
     hosts.install(app)                       # 400 for an untrusted Host; BASE_URL for absolute URLs

@@ -17,6 +17,7 @@ from webmap.store import current
 TYPES = {"text/html", "application/json", "application/geo+json", "text/css", "application/javascript",
          "text/javascript", "image/svg+xml", "text/csv"}
 MIN_BYTES = 1024
+LEVEL = 6
 
 
 def install(app: Flask) -> None:
@@ -38,4 +39,4 @@ def install(app: Flask) -> None:
 def gzipped(store, body: bytes) -> bytes:
     """The body compressed once per build (kept in the store's per-response bucket)."""
     key = ("gzip", hashlib.sha1(body).digest())
-    return store.cached(key, lambda: gzip.compress(body, compresslevel=6, mtime=0), per_response=True)
+    return store.cached(key, lambda: gzip.compress(body, compresslevel=LEVEL, mtime=0), per_response=True)

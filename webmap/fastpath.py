@@ -19,6 +19,9 @@ from collections import OrderedDict
 from flask import Flask, request
 
 ENVIRON_FLAG = "webmap.fastpath.cacheable"
+# The layers' snapshot the cache keyed this request on: what answers it inside reads the same build
+# (and need not look at catalog.json again).
+SNAPSHOT = "webmap.fastpath.snapshot"
 MAX_BYTES = 64 * 1024 * 1024
 KEY_HEADERS = ("PATH_INFO", "QUERY_STRING", "HTTP_HOST", "wsgi.url_scheme", "HTTP_ACCEPT",
                "HTTP_ACCEPT_LANGUAGE", "HTTP_ACCEPT_ENCODING")
@@ -31,12 +34,13 @@ def cacheable() -> None:
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:
-    """RFC 9110 weak comparison of an If-None-Match header with a quoted entity tag."""
+    """RFC 9110 weak comparison of an If-None-Match header with an entity tag (strong or weak)."""
     if not if_none_match:
         return False
+    opaque = etag.removeprefix("W/")
     for tag in if_none_match.split(","):
         tag = tag.strip()
-        if tag == "*" or tag.removeprefix("W/") == etag:
+        if tag == "*" or tag.removeprefix("W/") == opaque:
             return True
     return False
 
@@ -52,39 +56,59 @@ class ResponseCache:
         self._lock = threading.Lock()
 
     def _key(self, environ) -> tuple:
-        version = self.app.extensions["layers"].snapshot().version
-        with self._lock:
-            if version != self._version:
-                self._entries.clear()
-                self._bytes, self._version = 0, version
+        snap = environ[SNAPSHOT] = self.app.extensions["layers"].snapshot()
+        version = snap.version
+        if version != self._version:
+            with self._lock:
+                if version != self._version:
+                    self._entries.clear()
+                    self._bytes, self._version = 0, version
         return (version, *(environ.get(h) for h in KEY_HEADERS))
 
-    def __call__(self, environ, start_response):
-        method = environ.get("REQUEST_METHOD")
-        if method not in ("GET", "HEAD") or environ.get("HTTP_RANGE"):     # ranges: Werkzeug answers them
-            return self.wsgi_app(environ, start_response)
+    def lookup(self, environ) -> tuple[tuple | None, tuple | None]:
+        """(key, stored response or None) for a request this cache may answer; (None, None) for one
+        it must leave to the app: other methods, ranges (Werkzeug answers them), unreadable layers."""
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or environ.get("HTTP_RANGE"):
+            return None, None
         try:
             key = self._key(environ)
         except OSError:                      # layers/ unreadable: let the app report it
-            return self.wsgi_app(environ, start_response)
+            return None, None
         with self._lock:
             hit = self._entries.get(key)
             if hit is not None:
                 self._entries.move_to_end(key)
+        return key, hit
+
+    def __call__(self, environ, start_response):
+        key, hit = self.lookup(environ)
         if hit is not None:
-            return self._serve(hit, environ, start_response, method)
-        if method == "HEAD":
+            return self.serve(hit, environ, start_response)
+        if key is None or environ["REQUEST_METHOD"] == "HEAD":
             return self.wsgi_app(environ, start_response)
         return self._fill(key, environ, start_response)
 
     @staticmethod
-    def _serve(hit, environ, start_response, method):
+    def serve(hit: tuple, environ, start_response) -> list[bytes]:
+        """A stored response, or its 304 when the client's copy is current."""
         status, headers, body, etag = hit
         if etag and etag_matches(environ.get("HTTP_IF_NONE_MATCH"), etag):
             start_response("304 Not Modified", [(k, v) for k, v in headers if k.lower() not in DROP_ON_304])
             return []
         start_response(status, headers)
-        return [] if method == "HEAD" else [body]
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+
+    def store(self, key: tuple, status: str, headers: list, body: bytes, etag: str) -> None:
+        """Keep a 200 for `key` (from `lookup`), unless it is too big or the build changed meanwhile."""
+        if len(body) > self.max_bytes // 4:
+            return
+        with self._lock:
+            if key[0] == self._version and key not in self._entries:
+                self._entries[key] = (status, headers, body, etag)
+                self._bytes += len(body)
+                while self._bytes > self.max_bytes:
+                    _, old = self._entries.popitem(last=False)
+                    self._bytes -= len(old[2])
 
     def _fill(self, key, environ, start_response):
         """Run the app; keep its response if the view marked it cacheable. start_response is
@@ -114,19 +138,12 @@ class ResponseCache:
             if hasattr(result, "close"):
                 result.close()
         headers = seen["headers"]
-        etag = next((v for k, v in headers if k.lower() == "etag"), None)
+        etag = next((v for k, v in reversed(headers) if k.lower() == "etag"), None)   # set last, if at all
         if etag is None:
             etag = f'"{hashlib.sha256(body).hexdigest()}"'
             headers.append(("ETag", etag))
         send_headers(headers)
-        if len(body) <= self.max_bytes // 4:
-            with self._lock:
-                if key[0] == self._version and key not in self._entries:
-                    self._entries[key] = (seen["status"], headers, body, etag)
-                    self._bytes += len(body)
-                    while self._bytes > self.max_bytes:
-                        _, old = self._entries.popitem(last=False)
-                        self._bytes -= len(old[2])
+        self.store(key, seen["status"], headers, body, etag)
         return [body]
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, current_app, make_response, request
+from flask import Blueprint, Flask, Response, current_app, make_response, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import PathConverter
 
@@ -56,12 +56,6 @@ GEOJSON = {"get_collection_items", "get_collection_item"}
 ITEMTYPES = {"get_collection_items", "get_collection_item", "get_collection_queryables"}   # pygeoapi.api.itemtypes
 
 
-def _store():
-    from webmap.store import current
-
-    return current()
-
-
 @dataclass
 class _Build:
     """What /ogc keeps per build: the layers' snapshot, the indexes made from it so far and the
@@ -71,12 +65,15 @@ class _Build:
     apis: OrderedDict = field(default_factory=OrderedDict)
 
 
-def _build() -> _Build:
-    """The current build's state: one look at catalog.json per call, so a request makes one call."""
-    snap = _store().snapshot()
-    build = current_app.extensions.get("ogc-build")
+def _build(app: Flask | None = None, snap: Snapshot | None = None) -> _Build:
+    """The current build's state: one look at catalog.json per call, so a request makes one call.
+    `app` defaults to the current app (webmap.ogc_lane passes it, outside any app context, with
+    the snapshot the response cache already took for this request)."""
+    extensions = (current_app if app is None else app).extensions
+    snap = snap or extensions["layers"].snapshot()
+    build = extensions.get("ogc-build")
     if build is None or build.snapshot is not snap:
-        build = current_app.extensions["ogc-build"] = _Build(snap)
+        build = extensions["ogc-build"] = _Build(snap)
     return build
 
 

@@ -29,7 +29,7 @@ class LayerIndex:
     tree: shapely.STRtree              # over `geometries`, for bbox
     fields: dict[str, dict]            # property → JSON Schema type
     filters: dict[str, str]            # property → JSON type of a `?property=value` filter on it
-    encoded: list[str]                 # each feature as JSON, written once for GeoJSON item pages
+    encoded: list[bytes]               # each feature as JSON (ASCII), written once for GeoJSON item pages
 
 
 def _json_type(values: list) -> str:
@@ -66,7 +66,7 @@ def index_layer(collection: dict) -> LayerIndex:
     filters = {k: t for k, v in columns.items() if (t := _filter_type(v))}
     geoms = np.array([shape(f["geometry"]) for f in feats], dtype=object)
     return LayerIndex(feats, {str(f["id"]): i for i, f in enumerate(feats)}, geoms, shapely.STRtree(geoms),
-                      fields, filters, [json.dumps(f, separators=(",", ":")) for f in feats])
+                      fields, filters, [json.dumps(f, separators=(",", ":")).encode() for f in feats])
 
 
 VOCABULARIES = ("kind", "precision", "method", "vertex_basis", "district", "role")   # enums in /queryables

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ class Snapshot:
 class LayerStore:
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
+        self._catalog = str(self.folder / "catalog.json")   # stat'ed on every request: a plain str path
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._stamp: tuple | None = None
@@ -54,7 +56,7 @@ class LayerStore:
         self._responses: LRUCache = LRUCache(maxsize=MAX_RESPONSES)
 
     def _catalog_stamp(self) -> tuple:
-        st = (self.folder / "catalog.json").stat()
+        st = os.stat(self._catalog)
         return st.st_mtime_ns, st.st_size, st.st_ino
 
     def snapshot(self) -> Snapshot:
