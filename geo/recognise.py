@@ -33,12 +33,13 @@ SUFFIXES = {
                      "南延线", "东延线", "西延线", "延长线"), "road"),
     **dict.fromkeys(("街道", "镇", "村", "社区", "庄", "屯"), "division"),
     **dict.fromkeys(("片区", "街区", "产业园", "科技园", "工业园", "物流园", "产业基地", "基地", "小镇", "新城",
-                     "商圈", "组团", "开发区", "高新区", "示范区", "试验区", "先行区", "起步区", "功能区", "集聚区"), "zone"),
+                     "商圈", "组团", "开发区", "高新区", "示范区", "试验区", "先行区", "起步区", "功能区", "集聚区",
+                     "走廊", "风貌带"), "zone"),
     **dict.fromkeys(("景区", "风景区", "风景名胜区", "公园", "湿地公园", "湿地", "湖", "泉", "泉群", "山", "河", "水库",
                      "广场", "商业街", "步行街", "古城", "古村", "老街", "闸", "站", "车站", "高铁站", "机场", "码头",
-                     "大学城"), "landmark"),
+                     "大学城", "遗址", "墓", "汉墓"), "landmark"),
     **dict.fromkeys(("博物馆", "纪念馆", "美术馆", "图书馆", "体育馆", "体育场", "医院", "大厦", "研究院",
-                     "研究所", "实验室", "华侨城", "综合体"), "project"),
+                     "研究所", "实验室", "华侨城", "综合体", "寺", "阁", "旧址", "花园", "宾馆", "商城"), "project"),
 }
 STRONG = {"road", "division", "landmark"}
 # Words that end a name going left: planning verbs and their adverbs, even where jieba tags them
@@ -179,6 +180,9 @@ class Recognizer:
             if flag == "OOV" and w[0] in "中内外上下里" and len(w) >= 3:
                 out.append((pos, pos + 1, w[0], "f"))            # HMM glued 街区中|太乙泉
                 pos, w, flag = pos + 1, w[1:], self._flag(w[1:])
+            elif len(w) >= 3 and w[0] in FUNCTION_CHARS and w[1:] in self.known_words:
+                out.append((pos, pos + 1, w[0], "p"))            # 从华山 (a rare person's name in jieba) = 从|华山
+                pos, w, flag = pos + 1, w[1:], "KNOWN"
             out.append((pos, pos + len(w), w, flag))
             pos += len(w)
         return out
@@ -279,6 +283,34 @@ class Recognizer:
                 continue                     # a known name: found as such
             out.append(NewName(mend, oend, 0.7, "sizhi"))
         return out
+
+
+# A name in quotes followed by the kind of thing it names: “九龙观澜”片区, “玉带玫香”示范区, “清河记忆”民俗
+# 旅游项目, “花开辛庄”28个村 — village clusters and projects are named like brands, with no place suffix.
+QUOTED = re.compile(r"[“「]([\u4e00-\u9fff]{2,8})[”」](?=片区|示范区|组团|街区|园区|景区|小镇|[\u4e00-\u9fff]{0,4}项目|"
+                    r"[0-9一二三四五六七八九十]+个(?:村|社区|行政村))")
+# … but not a slogan or plan counted out (“一轴三区”, “两大片区”).
+SLOGAN = re.compile(r"[一二三四五六七八九十两多][轴区园心带廊圈大个项核城翼]")
+
+
+def quoted_names(norm: str, spans: list[tuple[int, int, object]]) -> list[NewName]:
+    """Names in quotes before a zone or project head, and their other occurrences in the text (once an
+    article calls “九龙观澜” a 片区, 九龙观澜 is that place wherever the article writes it)."""
+    taken = [(s, e) for s, e, _ in spans]
+
+    def crossed(lo: int, hi: int) -> bool:       # a known name across the edge (one inside is absorbed)
+        return any(s < hi and lo < e and not (lo <= s and e <= hi) for s, e in taken)
+
+    names = {m.group(1) for m in QUOTED.finditer(norm)
+             if m.group(1) not in GENERIC and not SLOGAN.search(m.group(1)) and not crossed(m.start(1), m.end(1))}
+    out = []
+    for name in sorted(names):
+        for m in re.finditer(re.escape(name), norm):
+            if not crossed(m.start(), m.end()):
+                inside = tuple(s for s, e in taken if m.start() <= s and e <= m.end())
+                out.append(NewName(m.start(), m.end(), 0.6, "quoted", inside))
+                taken.append((m.start(), m.end()))
+    return sorted(out, key=lambda n: n.start)
 
 
 def _proper(word) -> bool:
