@@ -211,7 +211,7 @@ def _is_layout_break(text: str, start: int, end: int) -> bool:
 
 
 # A photo credit ending a caption line (图片来源:中海地产): the next line starts afresh.
-_CREDIT = re.compile(r"(?:图片来源|来源|图源|摄影)[:：][^，,。；;]{1,20}$")
+_CREDIT = re.compile(r"(?:[图圖]片[来來]源|[来來]源|[图圖]源|[摄攝]影)[:：][^，,。；;]{1,20}$")
 
 
 def _has_clause_punct(line: str) -> bool:

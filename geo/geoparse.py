@@ -25,7 +25,8 @@ from geo.lexicon import DIVISION_KINDS, KNOWN, OUTSIDE, Lexicon, Sense, lexicon_
 from geo.recognise import SIZHI, Recognizer, quoted_names
 
 NEW = "new"
-ORG_NAME = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:研究所|研究院|科学院|农科院|协会|学会|集团|公司|银行|大学|学院)")
+# (not across a particle: 济南西部的长清大学城 is no 济南…大学; nor 大学城, a campus district)
+ORG_NAME = re.compile(r"[^\W的和与及或在将为是把被从向对了]{0,8}?(?:研究所|研究院|科学院|农科院|协会|学会|集团|公司|银行|大学(?!城)|学院)")
 # After a river's name: the whole river beyond Jinan (黄河下游), or a named stretch (黄河济阳段).
 _SENTENCE_END = re.compile("[。！？!?；;]")
 LONG_RIVERS = ("黄河",)          # flow far beyond Jinan: their basin is no Jinan place

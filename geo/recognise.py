@@ -49,7 +49,7 @@ STOP = set("""新建 源头 附近 周边 沿线 沿岸 两岸 两侧 一带 境
 改造 整治 提升 修建 新增 规划 位于 地处 坐落 连接 贯通 打通 建成 开工 竣工 投用 启用 开放 入驻 落户 落地 签约
 实现 形成 完成 力争 争创 创建 申报 获批 获评 设立 以及 及 和 与 或 等 的 在 于 为 是 将 对 向 从 到 至 沿 由
 今年 去年 明年 目前 当前 此外 同时 其中 包括 如 像 全区 全市 全省 全国 我市 我区 该区 本区 各区 辖区 区内 市内
-一批 一个 一条 一座 一处 多个 多条 多处 若干 各类 各个 这 那 此 该 其 个 座 条 处 所 家 项""".split())
+一批 一个 一条 一座 一处 多个 多条 多处 若干 各类 各个 这 那 此 该 其 个 座 条 处 所 家 项 项目 地标""".split())
 # Flags of words a name may be made of (jieba's tag set) …
 NAME_FLAGS = {"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "j", "eng", "s", "f", "b", "an", "ng", "vn", "z", "KNOWN",
               "OOV", "ROADSTEM"}
@@ -59,11 +59,11 @@ PROPER_FLAGS = {"nr", "nrt", "nrfg", "ns", "nt", "nz", "KNOWN", "OOV"}
 COMMON = set("""城市 东路 西路 南路 北路 中路 东门 西门 南门 北门 东部 西部 南部 北部 中部 东侧 西侧 南侧 北侧 中心 市区 城区
 老城 新城 主城 全域 区域 省会 国家 国际 中国 全国 新区 开发 高新 科技 产业 创新 数字 智慧 文化 旅游 生态 绿色 现代
 健康 医养 商务 金融 总部 综合 特色 口袋 城市 社区 农村 乡村 美丽 幸福 和谐 未来 示范 重点 标准 一流 核心 中央
-高端 高速 齐鲁 四好 研学 步行 车行 人行 大都市 国际化 省级 都市 养老 服务 会议 最美 一流 主次 干道 主干 自贸""".split())
+高端 高速 齐鲁 四好 研学 步行 车行 人行 大都市 国际化 省级 都市 养老 服务 会议 最美 一流 主次 干道 主干 自贸 城市更新""".split())
 GENERIC = set("""城区 园区 片区 街区 社区 景区 新城 广场 中心 基地 道路 马路 公路 大街 街道 村庄 乡村 农村 湖泊 山体
 河道 车站 公园 湿地 小镇 商圈 开发区 高新区 示范区 试验区 先行区 功能区 集聚区 城市公园 口袋公园 街头公园 山体公园
 主干路 次干路 支路 快速路 高速路 城市道路 背街小巷 特色街区 特色小镇 商业街 步行街 老街 古城 研究院 研究所 实验室 城中村 文明村 示范村 样板村 美丽乡村 和美乡村 美乡村 农村路 研学基地
-温泉基地 开放式公园 景区公园 一带一路 铁路 公路 高速公路 思路 线路 网路 出路 门路 套路""".split())
+温泉基地 开放式公园 景区公园 一带一路 铁路 公路 高速公路 思路 线路 网路 出路 门路 套路 一路 高楼大厦 胡同巷""".split())
 # A name does not start with a count word, conjunction or particle (30余条道路 → 余条道路).
 NOT_FIRST = set("余多个条座处所家项等及和与或的之第各")
 FUNCTION_CHARS = set("将在的了和与及把被向从对为是有等建以也都就还又并而且或")
@@ -81,9 +81,14 @@ ROAD_STEM = re.compile(r"^(?:[经纬][一二三四五六七八九十]{1,3}|[一�
                        r"[一二三四五六七八九十]{1,3}[号里]?|[东西南北中]+)$")
 HARD_BREAK = "，,。；;：:！!？?、\n()（）《》“”‘’\"'「」『』【】[] \t"
 # 四至: "东至X，西至Y，南至Z，北至W" (also 东起/西到/南临/北邻, and 东至于X).
-SIZHI = re.compile(r"(?:(?<=[，,；;：:、。\n\s])|^)[东南西北](?:至于|至|到|起|止|临|邻|靠)")
+SIZHI = re.compile(r"(?:(?<=[，,；;：:、。\n\s])|^)[东南西北](?:至于|至|到|起|止|临|邻|靠|接)")
+SIZHI_LEAD = re.compile(r"[东南西北](?:至于|至|到|临|邻|靠|接)")
 SIZHI_TRIM = re.compile(r"(?:以[东南西北]|一线|沿线|边界|界|路口|交界处|附近|为界)+$")
 _LAST_BREAK = re.compile(f"[{re.escape(HARD_BREAK)}][^{re.escape(HARD_BREAK)}]*$")
+# Metro lines are written by number (轨道交通8号线, 地铁3号线, 轨道交通R1线).
+METRO = re.compile(r"(?:轨道交通|地铁)(?:[0-9一二三四五六七八九十]+号|[A-Z][0-9]+号?)线")
+LINES = ("铁路", "高铁", "高速", "城际")
+LINE_EXITS = ("出入口", "收费站", "互通立交", "互通", "服务区", "立交")
 WINDOW = 16                    # characters segmented before a suffix
 MAX_NAME = 20
 MAX_WORDS = 6
@@ -149,6 +154,8 @@ class Recognizer:
         nxt = norm[e:e + 1]
         if not nxt or not _cjk(nxt) or (klass == "road" and nxt in "东西南北以段口"):
             return True
+        if suffix == "街" and nxt in "镇道":
+            return False                     # 街镇 (街道 and 镇), 街道: no street
         if suffix[-1] + nxt in SUFFIXES:
             return True
         return self.is_cut(norm, e)
@@ -210,7 +217,9 @@ class Recognizer:
             if cand:
                 found.append(cand)
         found += self._sizhi(norm, sizhi, spans, starts)
-        return _longest(found)
+        found += [NewName(m.start(), m.end(), 0.7, "road") for m in METRO.finditer(norm)
+                  if not _inside(spans, starts, m.start()) and m.start() not in ends_at]
+        return [_on_the_line(norm, f, spans, starts) for f in _longest(found)]
 
     def _name_at(self, norm, e, suffix, spans, starts, sizhi_ends) -> NewName | None:
         lo = max(0, e - WINDOW)
@@ -228,8 +237,8 @@ class Recognizer:
         if k < 0 or words[k][1] != e:
             return None
         head = words[k]
-        if head[3] == "FIXED":
-            return None
+        if head[3] == "FIXED" or head[2] == "一路" and k > 0 and words[k - 1][3] in ("KNOWN", "FIXED"):
+            return None                      # 泉城广场一路向北: "all the way", no road
         j, loose = k, False
         if head[2] == suffix or head[2][-len(suffix):] == suffix and len(head[2]) - len(suffix) <= 1:
             # The bare suffix (or 东路, 北街): a road takes the word before it whatever its tag
@@ -241,6 +250,9 @@ class Recognizer:
         while j < k - loose and words[j][3] in VERB_FLAGS:
             j += 1                           # a name may hold a verb (桑梓店高端制造产业基地), not start with one
         start = words[j][0]
+        lead = SIZHI_LEAD.match(norm, start, e)
+        if lead:
+            start = lead.end()               # 项目东靠京沪铁路: a boundary phrase without a comma before it
         name = norm[start:e]
         stem_words = words[j:k + 1]
         if len(name) == 2 and suffix in SHORT_OK and not self.plain.FREQ.get(name) \
@@ -255,14 +267,15 @@ class Recognizer:
         proper = any(_proper(w) for w in stem_words)
         if klass == "road":                  # 世纪大道, 旅游路, 文化西路: roads take common words as names
             proper = proper or loose or bool(ROAD_STEM.match(name[:-len(suffix)].removesuffix("大")))
-        if not proper:
+        if not proper and not (start == lo and self._list_item(norm, start, e)):
             return None
         if any(w[3] == "ROADSTEM" for w in stem_words) and klass != "road":
             return None                      # 北京路 is a Jinan road; 北京 + anything else is not Jinan's
         absorbs = tuple(w[0] for w in stem_words if w[3] in ("KNOWN", "ROADSTEM"))
         if absorbs and all(w[3] == "KNOWN" for w in stem_words[:-1]) and (
-                stem_words[-1][2] in RURAL or (stem_words[0][2] in CITY and stem_words[-1][2] in CITY_GENERIC)):
-            return None                      # 赵台乡村, 济南街区: the known name and a common noun
+                stem_words[-1][2] in RURAL or (stem_words[0][2] in CITY and (stem_words[-1][2] in CITY_GENERIC
+                                                                          or norm[e - 1:e + 1] in CITY_GENERIC))):
+            return None                      # 赵台乡村, 济南街区 (not 济南街 + 区): the known name and a common noun
         if absorbs and stem_words[0][3] == "KNOWN" and len(stem_words) == 2 and stem_words[1][2] in GENERIC \
                 and SUFFIXES.get(stem_words[0][2][-1]) == "road":
             return None                      # 解放东路商业街: the shops along 解放东路, which is the name
@@ -270,6 +283,13 @@ class Recognizer:
         if absorbs:
             score += 0.1
         return NewName(start, e, round(score, 2), klass, absorbs)
+
+    @staticmethod
+    def _list_item(norm: str, start: int, e: int) -> bool:
+        """The whole item of an enumeration (老县委旧址、大士阁等): a place by its suffix and its
+        siblings, even when its stem is made of common words."""
+        return start > 0 and norm[start - 1] == "、" and (e >= len(norm) or norm[e] in "、等") \
+            or norm.startswith("、", e) and (start == 0 or norm[start - 1] in "、，,;；：:")
 
     def _sizhi(self, norm, sizhi, spans, starts) -> list[NewName]:
         out = []
@@ -351,6 +371,23 @@ def _word_ok(word, loose: bool = False) -> bool:
 def _inside(spans, starts, pos: int) -> bool:
     k = bisect.bisect_left(starts, pos) - 1
     return k >= 0 and spans[k][0] < pos < spans[k][1]
+
+
+def _on_the_line(norm: str, f: NewName, spans, starts) -> NewName:
+    """A railway's station or a motorway's exit named after the line (胶济铁路章丘站, 济青高速白云湖
+    出入口) is one name, though the station (章丘站) or the place (白云湖) is known by itself."""
+    if f.rule != "road" or not norm.endswith(LINES, f.start, f.end):
+        return f
+    k = bisect.bisect_left(starts, f.end)
+    if k == len(spans) or spans[k][0] != f.end or spans[k][2] is not True:
+        return f
+    end = spans[k][1]
+    if not norm.endswith("站", f.start, end):
+        exit_ = next((x for x in LINE_EXITS if norm.startswith(x, end)), None)
+        if exit_ is None:
+            return f
+        end += len(exit_)
+    return NewName(f.start, end, f.score, "landmark", f.absorbs + (spans[k][0],))
 
 
 def _longest(found: list[NewName]) -> list[NewName]:
