@@ -42,6 +42,9 @@ ORG_HEADS = ("省委", "市委", "区委", "县委", "党委", "政府", "人民
 # A division written with its level is complete (泺口街道黄河 is two names); 桑梓店 may start one.
 # So is a zone whose name ends in 区 (先行区崔寨组团 is 先行区 + 崔寨组团).
 COMPLETE_DIVISION = ("区", "县", "街道", "镇", "乡", "村", "社区", "居委会")
+# The city: an article that names it anchors the short forms of its city-wide zones (起步区 for
+# 济南新旧动能转换起步区), as the full name anchors them elsewhere.
+CITY_ID = "jinan"
 # Evidence weights for a sense (see `choose`).
 W_PARAGRAPH_DISTRICT, W_ARTICLE_DISTRICT, W_PARAGRAPH_CUE, W_ARTICLE_CUE, OUT_OF_DATE = 2.0, 1.0, 2.0, 1.0, 0.2
 
@@ -138,6 +141,8 @@ class Geoparser:
                     break
         lex = self.lexicon
         full = {sid for _, _, f in raw for sid in (x.id for x in lex.senses[f]) if (f, sid) not in lex.short}
+        if any(x.id == CITY_ID for _, _, f in raw for x in lex.senses[f]):
+            full |= {x.id for _, _, f in raw for x in lex.senses[f] if x.kind == "zone" and x.district is None}
         out = []
         for s, e, form in raw:
             if SIZHI.match(doc.norm, s) and e - s == 2:
@@ -170,10 +175,13 @@ class Geoparser:
             return False                      # 中国水稻研究所, 山东省农业科学院
         if _ascii_glued(norm, s, e):
             return False
+        if norm.endswith("村", s, e) and norm.startswith("民", e):
+            return False                      # 北官庄村民 is 北官庄 + 村民
         if e - s == 2:
             return self._is_word(norm, s, e, self.recognizer.plain) or landmark and self._is_word(
                 norm, s, e, self.recognizer.tokenizer)   # 危山|海拔: jieba alone reads 危|山海|拔
-        ends = self._ends_word(norm, e) or landmark and norm.startswith(tuple("东西南北"), e)   # 玉符河|南侧
+        ends = self._ends_word(norm, e) or norm.startswith("村民", e) or \
+            landmark and norm.startswith(tuple("东西南北"), e)   # 玉符河|南侧
         return ends and (s == 0 or self.recognizer.is_cut(norm, s))   # 滨海城市 ≠ 海城市
 
     def _reach(self, norm: str, nend: int, sense: Sense) -> tuple[int, Sense]:

@@ -156,6 +156,10 @@ class Recognizer:
             return True
         if suffix == "街" and nxt in "镇道":
             return False                     # 街镇 (街道 and 镇), 街道: no street
+        if suffix == "村" and nxt in "里内":
+            return True                      # 华山村里: in the village
+        if suffix == "村" and nxt == "民":
+            return False                     # 北官庄村民: 北官庄 + 村民
         if suffix[-1] + nxt in SUFFIXES:
             return True
         return self.is_cut(norm, e)
@@ -267,7 +271,7 @@ class Recognizer:
         proper = any(_proper(w) for w in stem_words)
         if klass == "road":                  # 世纪大道, 旅游路, 文化西路: roads take common words as names
             proper = proper or loose or bool(ROAD_STEM.match(name[:-len(suffix)].removesuffix("大")))
-        if not proper and not (start == lo and self._list_item(norm, start, e)):
+        if not proper and not (klass != "zone" and start == lo and self._list_item(norm, start, e)):
             return None
         if any(w[3] == "ROADSTEM" for w in stem_words) and klass != "road":
             return None                      # 北京路 is a Jinan road; 北京 + anything else is not Jinan's
@@ -286,8 +290,9 @@ class Recognizer:
 
     @staticmethod
     def _list_item(norm: str, start: int, e: int) -> bool:
-        """The whole item of an enumeration (老县委旧址、大士阁等): a place by its suffix and its
-        siblings, even when its stem is made of common words."""
+        """The whole item of an enumeration (老县委旧址、大士阁等): a site by its suffix and its
+        siblings, even when its stem is made of common words (not a zone: 跨境电商综合试验区、… are
+        designations)."""
         return start > 0 and norm[start - 1] == "、" and (e >= len(norm) or norm[e] in "、等") \
             or norm.startswith("、", e) and (start == 0 or norm[start - 1] in "、，,;；：:")
 
