@@ -12,12 +12,16 @@ The grammar (see README, "How the text is read"):
    counts (30余条), pronouns, time words or punctuation.
 4. The stem must be a proper name: a known name, a word jieba's dictionary lacks (jieba's HMM
    proposes those; most are names), a proper-noun tag, or for roads a numeral/direction stem
-   (经十路, 二环东路). Generic heads and generic stems (城市公园, 特色街区, 道路) are not names.
+   (经十路, 二环东路), or the whole item of an enumeration (老县委旧址、大士阁等). Generic heads and
+   generic stems (城市公园, 特色街区, 道路) are not names.
 5. Boundary phrases of 四至 texts (东至X，西至Y…) are cut after the direction word, and their objects
    are places by construction, suffix or not.
+6. Names without a suffix: metro lines by number (轨道交通8号线), and names in quotes before a zone
+   or project head (“九龙观澜”片区, “花开辛庄”28个村) with their repeats in the text.
 A known name followed by a place head forms a new, longer name (大明湖 + 东门广场 = 大明湖东门广场):
 the longest complete name wins, as for known names — but a road followed by a generic head is the
-road (解放东路商业街 is reported as 解放东路).
+road (解放东路商业街 is reported as 解放东路); a line followed by its station or exit is one name
+(胶济铁路章丘站, 济青高速白云湖出入口).
 """
 from __future__ import annotations
 
