@@ -22,7 +22,7 @@ from geo.corpus import Document, paragraph_bounds
 from geo.curated import Extractor, Framework, Mention, _ascii_glued, link_frameworks
 from geo.gazetteer import Gazetteer
 from geo.lexicon import DIVISION_KINDS, KNOWN, OUTSIDE, Lexicon, Sense, lexicon_for
-from geo.recognise import SIZHI, Recognizer, quoted_names
+from geo.recognise import SIZHI, Recognizer, list_siblings, quoted_names
 
 NEW = "new"
 # (not across a particle: 济南西部的长清大学城 is no 济南…大学; nor 大学城, a campus district)
@@ -181,7 +181,7 @@ class Geoparser:
             return self._is_word(norm, s, e, self.recognizer.plain) or landmark and self._is_word(
                 norm, s, e, self.recognizer.tokenizer)   # 危山|海拔: jieba alone reads 危|山海|拔
         ends = self._ends_word(norm, e) or norm.startswith("村民", e) or \
-            landmark and norm.startswith(tuple("东西南北"), e)   # 玉符河|南侧
+            landmark and norm.startswith(tuple("东西南北畔岸边"), e)   # 玉符河|南侧, 大明湖|畔
         return ends and (s == 0 or self.recognizer.is_cut(norm, s))   # 滨海城市 ≠ 海城市
 
     def _reach(self, norm: str, nend: int, sense: Sense) -> tuple[int, Sense]:
@@ -226,7 +226,10 @@ class Geoparser:
             spans.append((m.nstart, m.nend, absorbable))
         quoted = quoted_names(doc.norm, spans)
         spans = sorted(spans + [(q.start, q.end, False) for q in quoted])
-        found = [f for f in self.recognizer.find(doc.norm, spans) + quoted if not _in_title(doc.norm, f.start)]
+        found = self.recognizer.find(doc.norm, spans) + quoted
+        found += list_siblings(doc.norm, [(s, e) for s, e, _ in spans] + [(f.start, f.end) for f in found],
+                               [(m.nstart, m.nend) for m in mentions if m.status == KNOWN], self.recognizer.flags)
+        found = [f for f in found if not _in_title(doc.norm, f.start)]
         if not found:
             return mentions
         absorbed = {s for f in found for s in f.absorbs}

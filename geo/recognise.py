@@ -16,8 +16,9 @@ The grammar (see README, "How the text is read"):
    generic stems (城市公园, 特色街区, 道路) are not names.
 5. Boundary phrases of 四至 texts (东至X，西至Y…) are cut after the direction word, and their objects
    are places by construction, suffix or not.
-6. Names without a suffix: metro lines by number (轨道交通8号线), and names in quotes before a zone
-   or project head (“九龙观澜”片区, “花开辛庄”28个村) with their repeats in the text.
+6. Names without a suffix: metro lines by number (轨道交通8号线); names in quotes before a zone
+   or project head (“九龙观澜”片区, “花开辛庄”28个村) with their repeats in the text; unnamed items of
+   an enumeration whose other items are known places (鞭指巷、芙蓉街、王府池、起凤桥).
 A known name followed by a place head forms a new, longer name (大明湖 + 东门广场 = 大明湖东门广场):
 the longest complete name wins, as for known names — but a road followed by a generic head is the
 road (解放东路商业街 is reported as 解放东路); a line followed by its station or exit is one name
@@ -53,7 +54,8 @@ STOP = set("""新建 源头 附近 周边 沿线 沿岸 两岸 两侧 一带 境
 改造 整治 提升 修建 新增 规划 位于 地处 坐落 连接 贯通 打通 建成 开工 竣工 投用 启用 开放 入驻 落户 落地 签约
 实现 形成 完成 力争 争创 创建 申报 获批 获评 设立 以及 及 和 与 或 等 的 在 于 为 是 将 对 向 从 到 至 沿 由
 今年 去年 明年 目前 当前 此外 同时 其中 包括 如 像 全区 全市 全省 全国 我市 我区 该区 本区 各区 辖区 区内 市内
-一批 一个 一条 一座 一处 多个 多条 多处 若干 各类 各个 这 那 此 该 其 个 座 条 处 所 家 项 项目 地标""".split())
+一批 一个 一条 一座 一处 多个 多条 多处 若干 各类 各个 这 那 此 该 其 个 座 条 处 所 家 项 项目 地标 集团 公司
+这座 那座 这条 那条 这个 那个 这里 那里 这片 那片""".split())
 # Flags of words a name may be made of (jieba's tag set) …
 NAME_FLAGS = {"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "j", "eng", "s", "f", "b", "an", "ng", "vn", "z", "KNOWN",
               "OOV", "ROADSTEM"}
@@ -75,7 +77,7 @@ DIRECTIONS = set("东 西 南 北 东部 西部 南部 北部 东侧 西侧 南�
 RURAL = {"乡村", "城中村", "村庄", "农村"}
 CITY = {"济南", "济南市", "泉城"}
 CITY_GENERIC = {"街区", "新城", "片区", "公园", "广场", "城区"}
-GENERIC_PREFIXES = ("美乡村", "美丽乡村", "乡村振兴", "特色", "四好", "国家级", "省级", "市级", "红色", "赋能", "一些",
+GENERIC_PREFIXES = ("美乡村", "美丽乡村", "乡村振兴", "特色", "四好", "国家级", "省级", "市级", "红色", "赋能", "一些", "新时代",
                     "半壁江山", "山泉河湖")
 COUNTED = re.compile("[一二两三四五六七八九十]+大")     # 四大泉群, 两大乡村: a count, not a name
 SHORT_OK = {"山", "泉", "湖", "河", "庄", "屯", "峪"}
@@ -164,6 +166,8 @@ class Recognizer:
             return True                      # 华山村里: in the village
         if suffix == "村" and nxt == "民":
             return False                     # 北官庄村民: 北官庄 + 村民
+        if suffix in ("河", "湖") and nxt in "畔段岸边" and norm[e - 2:e - 1] != suffix:
+            return True                      # 玉带河畔, 玉带河段: the river's bank, its stretch
         if suffix[-1] + nxt in SUFFIXES:
             return True
         return self.is_cut(norm, e)
@@ -247,6 +251,8 @@ class Recognizer:
         head = words[k]
         if head[3] == "FIXED" or head[2] == "一路" and k > 0 and words[k - 1][3] in ("KNOWN", "FIXED"):
             return None                      # 泉城广场一路向北: "all the way", no road
+        if head[3] in VERB_FLAGS and head[2].endswith(suffix) and head[2] != suffix:
+            return None                      # 沿港里河进山: 进山 "into the hills" is a verb, no hill
         j, loose = k, False
         if head[2] == suffix or head[2][-len(suffix):] == suffix and len(head[2]) - len(suffix) <= 1:
             # The bare suffix (or 东路, 北街): a road takes the word before it whatever its tag
@@ -318,6 +324,8 @@ class Recognizer:
 # 旅游项目, “花开辛庄”28个村 — village clusters and projects are named like brands, with no place suffix.
 QUOTED = re.compile(r"[“「]([\u4e00-\u9fff]{2,8})[”」](?=片区|示范区|组团|街区|园区|景区|小镇|[\u4e00-\u9fff]{0,4}项目|"
                     r"[0-9一二三四五六七八九十]+个(?:村|社区|行政村))")
+# … or a quoted name with a landmark's suffix of its own (“花骨朵山”).
+QUOTED_SELF = re.compile(r"[“「]([\u4e00-\u9fff]{1,6}(?:山|湖|泉|河|公园|湿地|景区|广场))[”」]")
 # … but not a slogan or plan counted out (“一轴三区”, “两大片区”).
 SLOGAN = re.compile(r"[一二三四五六七八九十两多][轴区园心带廊圈大个项核城翼]")
 
@@ -332,6 +340,9 @@ def quoted_names(norm: str, spans: list[tuple[int, int, object]]) -> list[NewNam
 
     names = {m.group(1) for m in QUOTED.finditer(norm)
              if m.group(1) not in GENERIC and not SLOGAN.search(m.group(1)) and not crossed(m.start(1), m.end(1))}
+    names |= {m.group(1) for m in QUOTED_SELF.finditer(norm)   # “花骨朵山”: the quote holds the whole name
+              if m.group(1) not in GENERIC and not m.group(1).startswith(GENERIC_PREFIXES)
+              and not crossed(m.start(1), m.end(1))}
     out = []
     for name in sorted(names):
         for m in re.finditer(re.escape(name), norm):
@@ -340,6 +351,59 @@ def quoted_names(norm: str, spans: list[tuple[int, int, object]]) -> list[NewNam
                 out.append(NewName(m.start(), m.end(), 0.6, "quoted", inside))
                 taken.append((m.start(), m.end()))
     return sorted(out, key=lambda n: n.start)
+
+
+# A clause of a text, where enumerations live (匡山、粟山、北马鞍山等).
+CLAUSE = re.compile(r"[^，,。；;：:！!？?\n“”「」()（）《》…]+")
+LIST_END = re.compile("等|和|与|及|以及")
+COMMON_TAGS = {"n", "vn", "v", "a", "ad", "an", "l", "i", "d", "m", "q", "r", "t"}
+
+
+def list_siblings(norm: str, taken: list[tuple[int, int]], known: list[tuple[int, int]], flags: dict) -> list[NewName]:
+    """Unnamed items of an enumeration of places (鞭指巷、芙蓉街、王府池、起凤桥、状元第): a site's name
+    without a suffix, recognised by the company it keeps — at least two items, and a third of them,
+    are places a gazetteer knows, and the item is no ordinary word of jieba's dictionary (标准厂房).
+    `taken`: every name found so far; `known`: the known ones; `flags`: jieba's word → tag."""
+    spans = sorted(taken)
+    out = []
+    for clause in CLAUSE.finditer(norm):
+        items = _enumeration(clause, spans)
+        placed = sum(any((ks == s or where == "first") and ke == e or ks == s and where == "last" and ke <= e
+                         for ks, ke in known) for s, e, where in items)
+        if placed < 2 or 3 * placed < len(items):
+            continue
+        for s, e, where in items:
+            text = norm[s:e]
+            if where != "first" and 2 <= len(text) <= 5 and all(_cjk(c) for c in text) \
+                    and text not in GENERIC | COMMON | STOP and flags.get(text, "nr") not in COMMON_TAGS \
+                    and not any(ts < e and s < te for ts, te in spans):
+                out.append(NewName(s, e, 0.5, "listed"))
+    return out
+
+
+def _enumeration(clause: re.Match, spans: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """The items of a 、-list of three or more in a clause, as (start, end, first|inner|last). The first
+    item may carry the words before the list (包括太平); the last ends before 等, or is split at 和/与
+    when a name starts right after it (睦里村、宋家桥、龙王庙和常旗屯)."""
+    parts = clause.group().split("、")
+    if len(parts) < 3:
+        return []
+    items, pos = [], clause.start()
+    for i, part in enumerate(parts):
+        s, e = pos, pos + len(part)
+        pos = e + 1
+        if i < len(parts) - 1:
+            items.append((s, e, "first" if i == 0 else "inner"))
+            continue
+        cut = LIST_END.search(part)
+        if cut and (cut.group() == "等" or any(ts == s + cut.end() for ts, _ in spans)):
+            if cut.group() != "等":
+                items.append((s, s + cut.start(), "inner"))
+                s = s + cut.end()
+            else:
+                e = s + cut.start()
+        items.append((s, e, "last"))
+    return items
 
 
 def _proper(word) -> bool:
@@ -374,7 +438,7 @@ def _word_ok(word, loose: bool = False) -> bool:
         return all(_cjk(c) for c in text) and len(text) <= 3
     if flag == "m":
         return False
-    return flag in NAME_FLAGS
+    return flag in NAME_FLAGS or text == "新"    # 新材料产业园, 新东站: 新 is part of many names
 
 
 def _inside(spans, starts, pos: int) -> bool:

@@ -188,3 +188,21 @@ def test_village_and_villagers_split_where_the_words_do(parser):
 def test_a_photo_credit_ends_its_caption_line(parser):
     found = [s for s, _ in _found(parser, "旧貌。图片来源:某某地产\n华山片区旧貌,已经改造。")]
     assert "华山片区" in found and not [s for s in found if "地产" in s]
+
+
+def test_unnamed_items_of_an_enumeration_of_known_places_are_new_names(parser):
+    found = _found(parser, "游客可以走过:鞭指巷、芙蓉街、状元第、百花洲等地。")
+    assert ("状元第", "new") in found
+    seeds_like = "加快推进半导体产业小镇、标准厂房、德迈产业园二期等重点项目建设。"
+    assert "标准厂房" not in [s for s, _ in _found(parser, seeds_like)]    # an ordinary word
+
+
+def test_a_quoted_name_with_its_own_landmark_suffix_is_a_name(parser):
+    assert _found(parser, "这座山原名叫“馒头山”,后来改了名字。") == [("馒头山", "new")]
+    assert _found(parser, "这座山原名叫馒头山,后来改了名字。") == []     # 馒头 alone is a common noun
+
+
+def test_names_end_at_verbs_companies_and_banks(parser):
+    found = [s for s, _ in _found(parser, "沿玉带河畔前行,再沿港里河进山,来到山乡集团花雨澜山项目。")]
+    assert {"玉带河", "港里河", "花雨澜山"} <= set(found)
+    assert not [s for s in found if s.endswith("进山") or "集团" in s]
