@@ -208,16 +208,6 @@ class Recognizer:
 
     # ------------------------------------------------------------------ the grammar
 
-    def find_names(self, norm: str, spans: list[tuple[int, int, bool]]) -> list[NewName]:
-        """`find`, plus metro lines by number (轨道交通8号线), and a line followed by its station or
-        exit read as one name (胶济铁路章丘站)."""
-        starts = [s for s, _, _ in spans]
-        found = [_on_the_line(norm, f, spans, starts) for f in self.find(norm, spans)]
-        taken = [(s, e) for s, e, _ in spans] + [(f.start, f.end) for f in found]
-        found += [NewName(m.start(), m.end(), 0.7, "road") for m in METRO.finditer(norm)
-                  if not any(s < m.end() and m.start() < e for s, e in taken)]
-        return sorted(found, key=lambda f: f.start)
-
     def find(self, norm: str, spans: list[tuple[int, int, bool]]) -> list[NewName]:
         """New names in `norm`. `spans` are the names already matched, sorted, each
         (start, end, absorbable): a known landmark may start a longer new name, a district,
@@ -240,6 +230,16 @@ class Recognizer:
                 found.append(cand)
         found += self._sizhi(norm, sizhi, spans, starts)
         return _longest(found)
+
+    def find_names(self, norm: str, spans: list[tuple[int, int, bool]]) -> list[NewName]:
+        """`find`, plus metro lines by number (轨道交通8号线), and a line followed by its station or
+        exit read as one name (胶济铁路章丘站)."""
+        starts = [s for s, _, _ in spans]
+        found = [_on_the_line(norm, f, spans, starts) for f in self.find(norm, spans)]
+        taken = [(s, e) for s, e, _ in spans] + [(f.start, f.end) for f in found]
+        found += [NewName(m.start(), m.end(), 0.7, "road") for m in METRO.finditer(norm)
+                  if not any(s < m.end() and m.start() < e for s, e in taken)]
+        return sorted(found, key=lambda f: f.start)
 
     def _name_at(self, norm, e, suffix, spans, starts, sizhi_ends) -> NewName | None:
         lo = max(0, e - WINDOW)
