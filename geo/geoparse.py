@@ -226,7 +226,7 @@ class Geoparser:
             spans.append((m.nstart, m.nend, absorbable))
         quoted = quoted_names(doc.norm, spans)
         spans = sorted(spans + [(q.start, q.end, False) for q in quoted])
-        found = self.recognizer.find_names(doc.norm, spans) + quoted
+        found = self.recognizer.find(doc.norm, spans) + quoted
         found += list_siblings(doc.norm, [(s, e) for s, e, _ in spans] + [(f.start, f.end) for f in found],
                                [(m.nstart, m.nend) for m in mentions if m.status == KNOWN], self.recognizer.flags)
         found = [f for f in found if not _in_title(doc.norm, f.start)]

@@ -229,17 +229,9 @@ class Recognizer:
             if cand:
                 found.append(cand)
         found += self._sizhi(norm, sizhi, spans, starts)
-        return _longest(found)
-
-    def find_names(self, norm: str, spans: list[tuple[int, int, bool]]) -> list[NewName]:
-        """`find`, plus metro lines by number (轨道交通8号线), and a line followed by its station or
-        exit read as one name (胶济铁路章丘站)."""
-        starts = [s for s, _, _ in spans]
-        found = [_on_the_line(norm, f, spans, starts) for f in self.find(norm, spans)]
-        taken = [(s, e) for s, e, _ in spans] + [(f.start, f.end) for f in found]
         found += [NewName(m.start(), m.end(), 0.7, "road") for m in METRO.finditer(norm)
-                  if not any(s < m.end() and m.start() < e for s, e in taken)]
-        return sorted(found, key=lambda f: f.start)
+                  if not _inside(spans, starts, m.start()) and m.start() not in ends_at]
+        return [_on_the_line(norm, f, spans, starts) for f in _longest(found)]
 
     def _name_at(self, norm, e, suffix, spans, starts, sizhi_ends) -> NewName | None:
         lo = max(0, e - WINDOW)
