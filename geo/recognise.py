@@ -211,7 +211,8 @@ class Recognizer:
     def _name_at(self, norm, e, suffix, spans, starts, sizhi_ends) -> NewName | None:
         lo = max(0, e - WINDOW)
         brk = _LAST_BREAK.search(norm, lo, e)
-        lo = max(lo, brk.start() + 1 if brk else 0, *(x for x in sizhi_ends if x <= e - len(suffix)), 0)
+        k = bisect.bisect_right(sizhi_ends, e - len(suffix))
+        lo = max(lo, brk.start() + 1 if brk else 0, sizhi_ends[k - 1] if k else 0)
         # A known span cut by the window's edge is left out whole.
         k = bisect.bisect_left(starts, lo) - 1
         if k >= 0 and spans[k][0] < lo < spans[k][1]:
@@ -322,11 +323,16 @@ def _inside(spans, starts, pos: int) -> bool:
 
 
 def _longest(found: list[NewName]) -> list[NewName]:
-    """Overlapping candidates: the longest wins (大明湖东门广场 over 东门广场)."""
+    """Overlapping candidates: the longest wins (大明湖东门广场 over 东门广场). The names kept are
+    disjoint, so one look at the kept neighbours (by start) tells whether a candidate overlaps."""
+    kept: list[tuple[int, int]] = []           # (start, end) of the names kept, sorted by start
     out: list[NewName] = []
     for c in sorted(found, key=lambda c: (-(c.end - c.start), c.start)):
-        if all(c.end <= o.start or o.end <= c.start for o in out):
-            out.append(c)
+        k = bisect.bisect_left(kept, (c.start,))
+        if (k < len(kept) and kept[k][0] < c.end) or (k and kept[k - 1][1] > c.start):
+            continue
+        kept.insert(k, (c.start, c.end))
+        out.append(c)
     return sorted(out, key=lambda c: c.start)
 
 
