@@ -22,6 +22,7 @@ road (解放东路商业街 is reported as 解放东路).
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -205,7 +206,7 @@ class Recognizer:
             cand = self._name_at(norm, e, best_at[e], spans, starts, sizhi_ends)
             if cand:
                 found.append(cand)
-        found += self._sizhi(norm, sizhi, spans, starts)
+        found += self._sizhi(norm, sizhi, spans, starts, list(itertools.accumulate((e for _, e, _ in spans), max)))
         return _longest(found)
 
     def _name_at(self, norm, e, suffix, spans, starts, sizhi_ends) -> NewName | None:
@@ -268,7 +269,8 @@ class Recognizer:
             score += 0.1
         return NewName(start, e, round(score, 2), klass, absorbs)
 
-    def _sizhi(self, norm, sizhi, spans, starts) -> list[NewName]:
+    def _sizhi(self, norm, sizhi, spans, starts, max_end) -> list[NewName]:
+        """`max_end[k]`: the furthest end of spans[0..k] (spans may overlap: 黄河济阳段 holds 济阳)."""
         out = []
         for _, mend in sizhi:
             stop = min([i for i in (norm.find(c, mend, mend + 40) for c in "，,；;。\n、") if i >= 0] or [len(norm)])
@@ -276,7 +278,8 @@ class Recognizer:
             oend = mend + len(obj)
             if not 2 <= len(obj) <= MAX_NAME or not all(_cjk(c) or c.isalnum() for c in obj):
                 continue
-            if any(s < oend and mend < e for s, e, _ in spans):
+            k = bisect.bisect_left(starts, oend)
+            if k and max_end[k - 1] > mend:
                 continue                     # a known name: found as such
             out.append(NewName(mend, oend, 0.7, "sizhi"))
         return out
