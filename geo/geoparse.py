@@ -321,6 +321,8 @@ def choose(senses: list[Sense], doc: Document, nstart: int, ctx: _Context, outsi
     when named in the article (or its catalog entry), plus 2 per cue word (经二路, 博物馆 …) in the
     paragraph and 1 per cue elsewhere in the article; ×0.2 when the article's date is outside the
     years the place existed."""
+    if len(senses) == 1:
+        return senses[0], 1.0             # what the rules below give for one sense, known or outside
     jinan = [s for s in senses if s.status == KNOWN]
     outside = [s for s in senses if s.status == OUTSIDE]
     if outside and (not jinan or outside_before):

@@ -103,7 +103,8 @@ class Lexicon:
             return out
         n, alphabet = len(norm), self.alphabet
         hi = -1
-        for _, s, e in sorted(self.finder.find_matches_as_indexes(norm, overlapping=True), key=lambda t: t[1]):
+        # Non-overlapping matches, in text order: a stretch holding any form holds one of them.
+        for _, s, e in self.finder.find_matches_as_indexes(norm):
             if s < hi:
                 continue                      # in the stretch just read
             lo, hi = s, e
