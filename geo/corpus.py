@@ -31,7 +31,10 @@ SENTENCE_END = "。！？!?；;…"
 CLOSERS = "”’」』）)》"
 # A paragraph that starts like this is a caption, bullet or list item, never a continuation.
 NOT_CONTINUATION = "-•▲■□①②③④⑤⑥⑦⑧⑨⑩（(【[“"
-_BREAK = re.compile(r"[ \t\u3000]*\n[ \t\u3000\n]*")
+# A line break with the blanks around it: "[ \t\u3000]*\n[ \t\u3000\n]*", found from its "\n" (a
+# pattern that may start with a blank is tried at every character of the text).
+_NEWLINES = re.compile(r"\n[ \t\u3000\n]*")
+_BLANKS = " \t\u3000"
 _CONTROL_OK = "\n\r\t"
 # One article at most: a long feature runs to ~20,000 characters; ten times that is no news article
 # (a 5 MB file once made a 25 MB map page).
@@ -196,10 +199,10 @@ def normalise(text: str) -> tuple[str, list[int]]:
     a 10 MB text is read in well under a second."""
     view, view_index = _unify_newlines(text)
     runs, pos = [], 0
-    for m in _BREAK.finditer(view):
-        if _is_layout_break(view, m.start(), m.end()):
-            runs.append((pos, m.start()))
-            pos = m.end()
+    for start, end in _breaks(view):
+        if _is_layout_break(view, start, end):
+            runs.append((pos, start))
+            pos = end
     runs.append((pos, len(view)))
     index: list[int] = []
     for a, b in runs:
@@ -209,6 +212,17 @@ def normalise(text: str) -> tuple[str, list[int]]:
         if wide in folded:
             folded = folded.replace(wide, narrow)
     return to_simplified(folded), index
+
+
+def _breaks(view: str) -> Iterator[tuple[int, int]]:
+    """Every line break with the blanks before and after it, as (start, end)."""
+    prev = 0
+    for m in _NEWLINES.finditer(view):
+        start = m.start()
+        while start > prev and view[start - 1] in _BLANKS:
+            start -= 1
+        yield start, m.end()
+        prev = m.end()
 
 
 def _is_layout_break(text: str, start: int, end: int) -> bool:

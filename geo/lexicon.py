@@ -5,6 +5,8 @@ A *sense* is one place a name can stand for. Several senses may share a form (�
 经二路 and the old shop on 泉城路; 市中区: Jinan's district and Zaozhuang's); `geo.geoparse` chooses
 between them by context. The curated gazetteer (`geo/gazetteer/*.yml`) is matched exactly as
 `geo.curated` always did; the other names go into a second automaton here.
+Longer than 250 lines because the readers of each base-gazetteer file and the matcher (which must
+give exactly the whole-text matches while reading only part of a long text) share these records.
 """
 from __future__ import annotations
 
