@@ -192,7 +192,7 @@ class Recognizer:
         curated place or outside name may not."""
         starts = [s for s, _, _ in spans]
         ends_at = {e for _, e, _ in spans}
-        sizhi = [(m.start(), m.end()) for m in SIZHI.finditer(norm)]
+        sizhi = _sizhi_spans(norm)
         sizhi_ends = [e for _, e in sizhi]
         found: list[NewName] = []
         best_at: dict[int, str] = {}
@@ -283,6 +283,21 @@ class Recognizer:
                 continue                     # a known name: found as such
             out.append(NewName(mend, oend, 0.7, "sizhi"))
         return out
+
+
+_DIRECTION = re.compile("[东南西北]")
+
+
+def _sizhi_spans(norm: str) -> list[tuple[int, int]]:
+    """What SIZHI.finditer finds, trying the pattern only where a direction character stands (every
+    match starts with one; a pattern that starts with a look-behind is otherwise tried everywhere)."""
+    out: list[tuple[int, int]] = []
+    after = 0
+    for d in _DIRECTION.finditer(norm):
+        if d.start() >= after and (m := SIZHI.match(norm, d.start())):
+            out.append((m.start(), m.end()))
+            after = m.end()
+    return out
 
 
 def _proper(word) -> bool:
