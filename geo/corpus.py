@@ -225,6 +225,10 @@ def _breaks(view: str) -> Iterator[tuple[int, int]]:
         prev = m.end()
 
 
+# A photo credit ending a caption line (图片来源:中海地产): the next line starts afresh.
+_CREDIT = re.compile(r"(?:[图圖]片[来來]源|[来來]源|[图圖]源|[摄攝]影)[:：][^，,。；;]{1,20}$")
+
+
 def _is_layout_break(text: str, start: int, end: int) -> bool:
     """A line break inside a running sentence, left there by the print layout.
 
@@ -243,7 +247,7 @@ def _is_layout_break(text: str, start: int, end: int) -> bool:
         return False
     # Headlines and captions stand alone: they have no clause punctuation, or a
     # space between their halves, or a photo credit at the end.
-    return _is_body(prev) and not prev.endswith(("供图", "摄")) and _has_clause_punct(nxt)
+    return _is_body(prev) and not prev.endswith(("供图", "摄")) and not _CREDIT.search(prev) and _has_clause_punct(nxt)
 
 
 def _has_clause_punct(line: str) -> bool:

@@ -24,10 +24,11 @@ from geo.corpus import Document, paragraph_bounds
 from geo.curated import Extractor, Framework, Mention, _ascii_glued, link_frameworks
 from geo.gazetteer import Gazetteer
 from geo.lexicon import DIVISION_KINDS, KNOWN, OUTSIDE, Lexicon, Sense, lexicon_for
-from geo.recognise import SIZHI, Recognizer
+from geo.recognise import SIZHI, Recognizer, list_siblings, quoted_names
 
 NEW = "new"
-ORG_NAME = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:研究所|研究院|科学院|农科院|协会|学会|集团|公司|银行|大学|学院)")
+# (not across a particle: 济南西部的长清大学城 is no 济南…大学; nor 大学城, a campus district)
+ORG_NAME = re.compile(r"[^\W的和与及或在将为是把被从向对了]{0,8}?(?:研究所|研究院|科学院|农科院|协会|学会|集团|公司|银行|大学(?!城)|学院)")
 # After a river's name: the whole river beyond Jinan (黄河下游), or a named stretch (黄河济阳段).
 _SENTENCE_END = re.compile("[。！？!?；;]")
 LONG_RIVERS = ("黄河",)          # flow far beyond Jinan: their basin is no Jinan place
@@ -41,7 +42,11 @@ FIXED_KINDS = {"district"}
 ORG_HEADS = ("省委", "市委", "区委", "县委", "党委", "政府", "人民政府", "人大", "政协", "科学院", "日报", "晚报", "时报",
              "电视台", "广播", "集团", "银行", "住房和", "发改委", "管委会", "大学", "省住房", "省政府", "市政府", "区政府")
 # A division written with its level is complete (泺口街道黄河 is two names); 桑梓店 may start one.
+# So is a zone whose name ends in 区 (先行区崔寨组团 is 先行区 + 崔寨组团).
 COMPLETE_DIVISION = ("区", "县", "街道", "镇", "乡", "村", "社区", "居委会")
+# The city: an article that names it anchors the short forms of its city-wide zones (起步区 for
+# 济南新旧动能转换起步区), as the full name anchors them elsewhere.
+CITY_ID = "jinan"
 # Evidence weights for a sense (see `choose`).
 W_PARAGRAPH_DISTRICT, W_ARTICLE_DISTRICT, W_PARAGRAPH_CUE, W_ARTICLE_CUE, OUT_OF_DATE = 2.0, 1.0, 2.0, 1.0, 0.2
 
@@ -137,11 +142,13 @@ class Geoparser:
             for end in range(e, s + 1, -1):
                 form = doc.norm[s:end]
                 senses = self.lexicon.senses.get(form)
-                if senses and not any(x.curated for x in senses) and self._stands_alone(doc.norm, s, end):
+                if senses and not any(x.curated for x in senses) and self._stands_alone(doc.norm, s, end, _landmark(senses)):
                     raw.append((s, end, form))
                     break
         lex = self.lexicon
         full = {sid for _, _, f in raw for sid in (x.id for x in lex.senses[f]) if (f, sid) not in lex.short}
+        if any(x.id == CITY_ID for _, _, f in raw for x in lex.senses[f]):
+            full |= {x.id for _, _, f in raw for x in lex.senses[f] if x.kind == "zone" and x.district is None}
         out = []
         for s, e, form in raw:
             if SIZHI.match(doc.norm, s) and e - s == 2:
@@ -166,7 +173,7 @@ class Geoparser:
             self._weak[form] = all(self.recognizer.flags.get(w) in ("n", "vn", "v", "b", "a", "j") for w in words)
         return self._weak[form]
 
-    def _stands_alone(self, norm: str, s: int, e: int) -> bool:
+    def _stands_alone(self, norm: str, s: int, e: int, landmark: bool = False) -> bool:
         """Not inside an organisation's name or a title, and a word of its context."""
         if norm.startswith(ORG_HEADS, e) or norm.startswith(ORG_HEADS, e - 1) or _in_title(norm, s):
             return False                      # 济南市委, 《济南市国土空间总体规划》
@@ -174,9 +181,14 @@ class Geoparser:
             return False                      # 中国水稻研究所, 山东省农业科学院
         if _ascii_glued(norm, s, e):
             return False
+        if norm.endswith("村", s, e) and norm.startswith("民", e):
+            return False                      # 北官庄村民 is 北官庄 + 村民
         if e - s == 2:
-            return self._is_word(norm, s, e)
-        return self._ends_word(norm, e) and (s == 0 or self.recognizer.is_cut(norm, s))   # 滨海城市 ≠ 海城市
+            return self._is_word(norm, s, e, self.recognizer.plain) or landmark and self._is_word(
+                norm, s, e, self.recognizer.tokenizer)   # 危山|海拔: jieba alone reads 危|山海|拔
+        ends = self._ends_word(norm, e) or norm.startswith("村民", e) or \
+            landmark and norm.startswith(tuple("东西南北畔岸边"), e)   # 玉符河|南侧, 大明湖|畔
+        return ends and (s == 0 or self.recognizer.is_cut(norm, s))   # 滨海城市 ≠ 海城市
 
     def _reach(self, norm: str, nend: int, sense: Sense) -> tuple[int, Sense]:
         """黄河下游/黄河流域 is the river beyond Jinan (outside); 黄河济阳段 is one named stretch."""
@@ -188,13 +200,15 @@ class Geoparser:
             return m.end(), replace(sense, district=district or sense.district)
         return nend, sense
 
-    def _is_word(self, norm: str, s: int, e: int) -> bool:
-        """A two-character name must be a word of its context: 河源 is a city, not in 小清河源头."""
+    def _is_word(self, norm: str, s: int, e: int, tokenizer) -> bool:
+        """A two-character name must be a word of its context: 河源 is a city, not in 小清河源头.
+        `tokenizer`: jieba's own dictionary, or with the gazetteer's names for a hill or river's name,
+        which jieba alone does not know."""
         if not (self.recognizer.may_straddle(norm, s) or self.recognizer.may_straddle(norm, e)):
             return True
         lo = max(0, s - 4)
         pos, cuts = lo, {lo}
-        for w in self.recognizer.plain.cut(norm[lo:min(len(norm), e + 4)]):
+        for w in tokenizer.cut(norm[lo:min(len(norm), e + 4)]):
             pos += len(w)
             cuts.add(pos)
         return s in cuts and e in cuts
@@ -212,11 +226,16 @@ class Geoparser:
         for m in mentions:
             sense = self.lexicon.by_id.get(m.place_id or "")
             absorbable: bool | str = m.status == KNOWN and not (sense and (m.curated or (
-                sense.kind in DIVISION_KINDS and doc.norm[m.nstart:m.nend].endswith(COMPLETE_DIVISION))))
+                (sense.kind in DIVISION_KINDS or sense.kind == "zone") and doc.norm[m.nstart:m.nend].endswith(COMPLETE_DIVISION))))
             if m.status == OUTSIDE:
                 absorbable = "road"           # 北京路, 京沪高铁: a road named after another place
             spans.append((m.nstart, m.nend, absorbable))
-        found = [f for f in self.recognizer.find(doc.norm, spans) if not _in_title(doc.norm, f.start)]
+        quoted = quoted_names(doc.norm, spans)
+        spans = sorted(spans + [(q.start, q.end, False) for q in quoted])
+        found = self.recognizer.find(doc.norm, spans) + quoted
+        found += list_siblings(doc.norm, [(s, e) for s, e, _ in spans] + [(f.start, f.end) for f in found],
+                               [(m.nstart, m.nend) for m in mentions if m.status == KNOWN], self.recognizer.flags)
+        found = [f for f in found if not _in_title(doc.norm, f.start)]
         if not found:
             return mentions
         absorbed = {s for f in found for s in f.absorbs}
@@ -275,6 +294,11 @@ def _in_division_list(norm: str, s: int, e: int) -> bool:
         return False
     stop = min([i for i in (norm.find(c, e, e + 80) for c in "，,。；;：:\n") if i >= 0] or [len(norm)])
     return any(w in norm[e:stop] for w in ("街道", "镇", "乡"))
+
+
+def _landmark(senses: list[Sense]) -> bool:
+    """Only Jinan senses that are no division (a hill, a river): their names are no common words."""
+    return all(s.status == KNOWN and s.kind not in DIVISION_KINDS for s in senses)
 
 
 def _ambiguous(senses: list[Sense]) -> bool:

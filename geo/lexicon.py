@@ -155,6 +155,10 @@ def _division_forms(row: dict, common_words) -> tuple[list[str], list[str]]:
     (太平, 大桥, 丁家: in jieba's dictionary) counts only as an item of a list of 街道 (太平、孙耿、
     桑梓店等8个街道); one that is no word (雪野, 圣井, 葛庄) counts wherever it stands alone."""
     forms, listed = [], []
+    stem = re.sub("(街道|镇|乡)$", "", row["name"])
+    if row["level"] == "township" and len(stem) == 2 and stem not in _forms(row) \
+            and common_words.get(stem, 0) >= COMMON_FREQ:
+        listed.append(stem)                  # 大桥街道 → 大桥, in a list of 街道 only (else a bridge)
     for f in _forms(row):
         if f == row["name"] or row["level"] == "district" or len(f) >= 4 and row["level"] == "township":
             forms.append(f)

@@ -12,12 +12,17 @@ The grammar (see README, "How the text is read"):
    counts (30余条), pronouns, time words or punctuation.
 4. The stem must be a proper name: a known name, a word jieba's dictionary lacks (jieba's HMM
    proposes those; most are names), a proper-noun tag, or for roads a numeral/direction stem
-   (经十路, 二环东路). Generic heads and generic stems (城市公园, 特色街区, 道路) are not names.
+   (经十路, 二环东路), or the whole item of an enumeration (老县委旧址、大士阁等). Generic heads and
+   generic stems (城市公园, 特色街区, 道路) are not names.
 5. Boundary phrases of 四至 texts (东至X，西至Y…) are cut after the direction word, and their objects
    are places by construction, suffix or not.
+6. Names without a suffix: metro lines by number (轨道交通8号线); names in quotes before a zone
+   or project head (“九龙观澜”片区, “花开辛庄”28个村) with their repeats in the text; unnamed items of
+   an enumeration whose other items are known places (鞭指巷、芙蓉街、王府池、起凤桥).
 A known name followed by a place head forms a new, longer name (大明湖 + 东门广场 = 大明湖东门广场):
 the longest complete name wins, as for known names — but a road followed by a generic head is the
-road (解放东路商业街 is reported as 解放东路).
+road (解放东路商业街 is reported as 解放东路); a line followed by its station or exit is one name
+(胶济铁路章丘站, 济青高速白云湖出入口).
 """
 from __future__ import annotations
 
@@ -34,12 +39,13 @@ SUFFIXES = {
                      "南延线", "东延线", "西延线", "延长线"), "road"),
     **dict.fromkeys(("街道", "镇", "村", "社区", "庄", "屯"), "division"),
     **dict.fromkeys(("片区", "街区", "产业园", "科技园", "工业园", "物流园", "产业基地", "基地", "小镇", "新城",
-                     "商圈", "组团", "开发区", "高新区", "示范区", "试验区", "先行区", "起步区", "功能区", "集聚区"), "zone"),
+                     "商圈", "组团", "开发区", "高新区", "示范区", "试验区", "先行区", "起步区", "功能区", "集聚区",
+                     "走廊", "风貌带"), "zone"),
     **dict.fromkeys(("景区", "风景区", "风景名胜区", "公园", "湿地公园", "湿地", "湖", "泉", "泉群", "山", "河", "水库",
                      "广场", "商业街", "步行街", "古城", "古村", "老街", "闸", "站", "车站", "高铁站", "机场", "码头",
-                     "大学城"), "landmark"),
+                     "大学城", "遗址", "墓", "汉墓"), "landmark"),
     **dict.fromkeys(("博物馆", "纪念馆", "美术馆", "图书馆", "体育馆", "体育场", "医院", "大厦", "研究院",
-                     "研究所", "实验室", "华侨城", "综合体"), "project"),
+                     "研究所", "实验室", "华侨城", "综合体", "寺", "阁", "旧址", "花园", "宾馆", "商城"), "project"),
 }
 STRONG = {"road", "division", "landmark"}
 # Words that end a name going left: planning verbs and their adverbs, even where jieba tags them
@@ -49,7 +55,8 @@ STOP = set("""新建 源头 附近 周边 沿线 沿岸 两岸 两侧 一带 境
 改造 整治 提升 修建 新增 规划 位于 地处 坐落 连接 贯通 打通 建成 开工 竣工 投用 启用 开放 入驻 落户 落地 签约
 实现 形成 完成 力争 争创 创建 申报 获批 获评 设立 以及 及 和 与 或 等 的 在 于 为 是 将 对 向 从 到 至 沿 由
 今年 去年 明年 目前 当前 此外 同时 其中 包括 如 像 全区 全市 全省 全国 我市 我区 该区 本区 各区 辖区 区内 市内
-一批 一个 一条 一座 一处 多个 多条 多处 若干 各类 各个 这 那 此 该 其 个 座 条 处 所 家 项""".split())
+一批 一个 一条 一座 一处 多个 多条 多处 若干 各类 各个 这 那 此 该 其 个 座 条 处 所 家 项 项目 地标 集团 公司
+这座 那座 这条 那条 这个 那个 这里 那里 这片 那片""".split())
 # Flags of words a name may be made of (jieba's tag set) …
 NAME_FLAGS = {"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "j", "eng", "s", "f", "b", "an", "ng", "vn", "z", "KNOWN",
               "OOV", "ROADSTEM"}
@@ -59,11 +66,11 @@ PROPER_FLAGS = {"nr", "nrt", "nrfg", "ns", "nt", "nz", "KNOWN", "OOV"}
 COMMON = set("""城市 东路 西路 南路 北路 中路 东门 西门 南门 北门 东部 西部 南部 北部 中部 东侧 西侧 南侧 北侧 中心 市区 城区
 老城 新城 主城 全域 区域 省会 国家 国际 中国 全国 新区 开发 高新 科技 产业 创新 数字 智慧 文化 旅游 生态 绿色 现代
 健康 医养 商务 金融 总部 综合 特色 口袋 城市 社区 农村 乡村 美丽 幸福 和谐 未来 示范 重点 标准 一流 核心 中央
-高端 高速 齐鲁 四好 研学 步行 车行 人行 大都市 国际化 省级 都市 养老 服务 会议 最美 一流 主次 干道 主干 自贸""".split())
+高端 高速 齐鲁 四好 研学 步行 车行 人行 大都市 国际化 省级 都市 养老 服务 会议 最美 一流 主次 干道 主干 自贸 城市更新""".split())
 GENERIC = set("""城区 园区 片区 街区 社区 景区 新城 广场 中心 基地 道路 马路 公路 大街 街道 村庄 乡村 农村 湖泊 山体
 河道 车站 公园 湿地 小镇 商圈 开发区 高新区 示范区 试验区 先行区 功能区 集聚区 城市公园 口袋公园 街头公园 山体公园
 主干路 次干路 支路 快速路 高速路 城市道路 背街小巷 特色街区 特色小镇 商业街 步行街 老街 古城 研究院 研究所 实验室 城中村 文明村 示范村 样板村 美丽乡村 和美乡村 美乡村 农村路 研学基地
-温泉基地 开放式公园 景区公园 一带一路 铁路 公路 高速公路 思路 线路 网路 出路 门路 套路""".split())
+温泉基地 开放式公园 景区公园 一带一路 铁路 公路 高速公路 思路 线路 网路 出路 门路 套路 一路 高楼大厦 胡同巷""".split())
 # A name does not start with a count word, conjunction or particle (30余条道路 → 余条道路).
 NOT_FIRST = set("余多个条座处所家项等及和与或的之第各")
 FUNCTION_CHARS = set("将在的了和与及把被向从对为是有等建以也都就还又并而且或")
@@ -71,7 +78,7 @@ DIRECTIONS = set("东 西 南 北 东部 西部 南部 北部 东侧 西侧 南�
 RURAL = {"乡村", "城中村", "村庄", "农村"}
 CITY = {"济南", "济南市", "泉城"}
 CITY_GENERIC = {"街区", "新城", "片区", "公园", "广场", "城区"}
-GENERIC_PREFIXES = ("美乡村", "美丽乡村", "乡村振兴", "特色", "四好", "国家级", "省级", "市级", "红色", "赋能", "一些",
+GENERIC_PREFIXES = ("美乡村", "美丽乡村", "乡村振兴", "特色", "四好", "国家级", "省级", "市级", "红色", "赋能", "一些", "新时代",
                     "半壁江山", "山泉河湖")
 COUNTED = re.compile("[一二两三四五六七八九十]+大")     # 四大泉群, 两大乡村: a count, not a name
 SHORT_OK = {"山", "泉", "湖", "河", "庄", "屯", "峪"}
@@ -81,9 +88,14 @@ ROAD_STEM = re.compile(r"^(?:[经纬][一二三四五六七八九十]{1,3}|[一�
                        r"[一二三四五六七八九十]{1,3}[号里]?|[东西南北中]+)$")
 HARD_BREAK = "，,。；;：:！!？?、\n()（）《》“”‘’\"'「」『』【】[] \t"
 # 四至: "东至X，西至Y，南至Z，北至W" (also 东起/西到/南临/北邻, and 东至于X).
-SIZHI = re.compile(r"(?:(?<=[，,；;：:、。\n\s])|^)[东南西北](?:至于|至|到|起|止|临|邻|靠)")
+SIZHI = re.compile(r"(?:(?<=[，,；;：:、。\n\s])|^)[东南西北](?:至于|至|到|起|止|临|邻|靠|接)")
+SIZHI_LEAD = re.compile(r"[东南西北](?:至于|至|到|临|邻|靠|接)")
 SIZHI_TRIM = re.compile(r"(?:以[东南西北]|一线|沿线|边界|界|路口|交界处|附近|为界)+$")
 _LAST_BREAK = re.compile(f"[{re.escape(HARD_BREAK)}][^{re.escape(HARD_BREAK)}]*$")
+# Metro lines are written by number (轨道交通8号线, 地铁3号线, 轨道交通R1线).
+METRO = re.compile(r"(?:轨道交通|地铁)(?:[0-9一二三四五六七八九十]+号|[A-Z][0-9]+号?)线")
+LINES = ("铁路", "高铁", "高速", "城际")
+LINE_EXITS = ("出入口", "收费站", "互通立交", "互通", "服务区", "立交")
 WINDOW = 16                    # characters segmented before a suffix
 MAX_NAME = 20
 MAX_WORDS = 6
@@ -149,6 +161,14 @@ class Recognizer:
         nxt = norm[e:e + 1]
         if not nxt or not _cjk(nxt) or (klass == "road" and nxt in "东西南北以段口"):
             return True
+        if suffix == "街" and nxt in "镇道":
+            return False                     # 街镇 (街道 and 镇), 街道: no street
+        if suffix == "村" and nxt in "里内":
+            return True                      # 华山村里: in the village
+        if suffix == "村" and nxt == "民":
+            return False                     # 北官庄村民: 北官庄 + 村民
+        if suffix in ("河", "湖") and nxt in "畔段岸边" and norm[e - 2:e - 1] != suffix:
+            return True                      # 玉带河畔, 玉带河段: the river's bank, its stretch
         if suffix[-1] + nxt in SUFFIXES:
             return True
         return self.is_cut(norm, e)
@@ -180,6 +200,9 @@ class Recognizer:
             if flag == "OOV" and w[0] in "中内外上下里" and len(w) >= 3:
                 out.append((pos, pos + 1, w[0], "f"))            # HMM glued 街区中|太乙泉
                 pos, w, flag = pos + 1, w[1:], self._flag(w[1:])
+            elif len(w) >= 3 and w[0] in FUNCTION_CHARS and w[1:] in self.known_words:
+                out.append((pos, pos + 1, w[0], "p"))            # 从华山 (a rare person's name in jieba) = 从|华山
+                pos, w, flag = pos + 1, w[1:], "KNOWN"
             out.append((pos, pos + len(w), w, flag))
             pos += len(w)
         return out
@@ -207,7 +230,9 @@ class Recognizer:
             if cand:
                 found.append(cand)
         found += self._sizhi(norm, sizhi, spans, starts, list(itertools.accumulate((e for _, e, _ in spans), max)))
-        return _longest(found)
+        found += [NewName(m.start(), m.end(), 0.7, "road") for m in METRO.finditer(norm)
+                  if not _inside(spans, starts, m.start()) and m.start() not in ends_at]
+        return [_on_the_line(norm, f, spans, starts) for f in _longest(found)]
 
     def _name_at(self, norm, e, suffix, spans, starts, sizhi_ends) -> NewName | None:
         lo = max(0, e - WINDOW)
@@ -226,8 +251,10 @@ class Recognizer:
         if k < 0 or words[k][1] != e:
             return None
         head = words[k]
-        if head[3] == "FIXED":
-            return None
+        if head[3] == "FIXED" or head[2] == "一路" and k > 0 and words[k - 1][3] in ("KNOWN", "FIXED"):
+            return None                      # 泉城广场一路向北: "all the way", no road
+        if head[3] in VERB_FLAGS and head[2].endswith(suffix) and head[2] != suffix:
+            return None                      # 沿港里河进山: 进山 "into the hills" is a verb, no hill
         j, loose = k, False
         if head[2] == suffix or head[2][-len(suffix):] == suffix and len(head[2]) - len(suffix) <= 1:
             # The bare suffix (or 东路, 北街): a road takes the word before it whatever its tag
@@ -239,6 +266,9 @@ class Recognizer:
         while j < k - loose and words[j][3] in VERB_FLAGS:
             j += 1                           # a name may hold a verb (桑梓店高端制造产业基地), not start with one
         start = words[j][0]
+        lead = SIZHI_LEAD.match(norm, start, e)
+        if lead:
+            start = lead.end()               # 项目东靠京沪铁路: a boundary phrase without a comma before it
         name = norm[start:e]
         stem_words = words[j:k + 1]
         if len(name) == 2 and suffix in SHORT_OK and not self.plain.FREQ.get(name) \
@@ -253,14 +283,15 @@ class Recognizer:
         proper = any(_proper(w) for w in stem_words)
         if klass == "road":                  # 世纪大道, 旅游路, 文化西路: roads take common words as names
             proper = proper or loose or bool(ROAD_STEM.match(name[:-len(suffix)].removesuffix("大")))
-        if not proper:
+        if not proper and not (klass != "zone" and start == lo and self._list_item(norm, start, e)):
             return None
         if any(w[3] == "ROADSTEM" for w in stem_words) and klass != "road":
             return None                      # 北京路 is a Jinan road; 北京 + anything else is not Jinan's
         absorbs = tuple(w[0] for w in stem_words if w[3] in ("KNOWN", "ROADSTEM"))
         if absorbs and all(w[3] == "KNOWN" for w in stem_words[:-1]) and (
-                stem_words[-1][2] in RURAL or (stem_words[0][2] in CITY and stem_words[-1][2] in CITY_GENERIC)):
-            return None                      # 赵台乡村, 济南街区: the known name and a common noun
+                stem_words[-1][2] in RURAL or (stem_words[0][2] in CITY and (stem_words[-1][2] in CITY_GENERIC
+                                                                          or norm[e - 1:e + 1] in CITY_GENERIC))):
+            return None                      # 赵台乡村, 济南街区 (not 济南街 + 区): the known name and a common noun
         if absorbs and stem_words[0][3] == "KNOWN" and len(stem_words) == 2 and stem_words[1][2] in GENERIC \
                 and SUFFIXES.get(stem_words[0][2][-1]) == "road":
             return None                      # 解放东路商业街: the shops along 解放东路, which is the name
@@ -268,6 +299,14 @@ class Recognizer:
         if absorbs:
             score += 0.1
         return NewName(start, e, round(score, 2), klass, absorbs)
+
+    @staticmethod
+    def _list_item(norm: str, start: int, e: int) -> bool:
+        """The whole item of an enumeration (老县委旧址、大士阁等): a site by its suffix and its
+        siblings, even when its stem is made of common words (not a zone: 跨境电商综合试验区、… are
+        designations)."""
+        return start > 0 and norm[start - 1] == "、" and (e >= len(norm) or norm[e] in "、等") \
+            or norm.startswith("、", e) and (start == 0 or norm[start - 1] in "、，,;；：:")
 
     def _sizhi(self, norm, sizhi, spans, starts, max_end) -> list[NewName]:
         """`max_end[k]`: the furthest end of spans[0..k] (spans may overlap: 黄河济阳段 holds 济阳)."""
@@ -298,6 +337,92 @@ def _sizhi_spans(norm: str) -> list[tuple[int, int]]:
             out.append((m.start(), m.end()))
             after = m.end()
     return out
+
+
+# A name in quotes followed by the kind of thing it names: “九龙观澜”片区, “玉带玫香”示范区, “清河记忆”民俗
+# 旅游项目, “花开辛庄”28个村 — village clusters and projects are named like brands, with no place suffix.
+QUOTED = re.compile(r"[“「]([\u4e00-\u9fff]{2,8})[”」](?=片区|示范区|组团|街区|园区|景区|小镇|[\u4e00-\u9fff]{0,4}项目|"
+                    r"[0-9一二三四五六七八九十]+个(?:村|社区|行政村))")
+# … or a quoted name with a landmark's suffix of its own (“花骨朵山”).
+QUOTED_SELF = re.compile(r"[“「]([\u4e00-\u9fff]{1,6}(?:山|湖|泉|河|公园|湿地|景区|广场))[”」]")
+# … but not a slogan or plan counted out (“一轴三区”, “两大片区”).
+SLOGAN = re.compile(r"[一二三四五六七八九十两多][轴区园心带廊圈大个项核城翼]")
+
+
+def quoted_names(norm: str, spans: list[tuple[int, int, object]]) -> list[NewName]:
+    """Names in quotes before a zone or project head, and their other occurrences in the text (once an
+    article calls “九龙观澜” a 片区, 九龙观澜 is that place wherever the article writes it)."""
+    taken = [(s, e) for s, e, _ in spans]
+
+    def crossed(lo: int, hi: int) -> bool:       # a known name across the edge (one inside is absorbed)
+        return any(s < hi and lo < e and not (lo <= s and e <= hi) for s, e in taken)
+
+    names = {m.group(1) for m in QUOTED.finditer(norm)
+             if m.group(1) not in GENERIC and not SLOGAN.search(m.group(1)) and not crossed(m.start(1), m.end(1))}
+    names |= {m.group(1) for m in QUOTED_SELF.finditer(norm)   # “花骨朵山”: the quote holds the whole name
+              if m.group(1) not in GENERIC and not m.group(1).startswith(GENERIC_PREFIXES)
+              and not crossed(m.start(1), m.end(1))}
+    out = []
+    for name in sorted(names):
+        for m in re.finditer(re.escape(name), norm):
+            if not crossed(m.start(), m.end()):
+                inside = tuple(s for s, e in taken if m.start() <= s and e <= m.end())
+                out.append(NewName(m.start(), m.end(), 0.6, "quoted", inside))
+                taken.append((m.start(), m.end()))
+    return sorted(out, key=lambda n: n.start)
+
+
+# A clause of a text, where enumerations live (匡山、粟山、北马鞍山等).
+CLAUSE = re.compile(r"[^，,。；;：:！!？?\n“”「」()（）《》…]+")
+LIST_END = re.compile("等|和|与|及|以及")
+COMMON_TAGS = {"n", "vn", "v", "a", "ad", "an", "l", "i", "d", "m", "q", "r", "t"}
+
+
+def list_siblings(norm: str, taken: list[tuple[int, int]], known: list[tuple[int, int]], flags: dict) -> list[NewName]:
+    """Unnamed items of an enumeration of places (鞭指巷、芙蓉街、王府池、起凤桥、状元第): a site's name
+    without a suffix, recognised by the company it keeps — at least two items, and a third of them,
+    are places a gazetteer knows, and the item is no ordinary word of jieba's dictionary (标准厂房).
+    `taken`: every name found so far; `known`: the known ones; `flags`: jieba's word → tag."""
+    spans = sorted(taken)
+    out = []
+    for clause in CLAUSE.finditer(norm):
+        items = _enumeration(clause, spans)
+        placed = sum(any((ks == s or where == "first") and ke == e or ks == s and where == "last" and ke <= e
+                         for ks, ke in known) for s, e, where in items)
+        if placed < 2 or 3 * placed < len(items):
+            continue
+        for s, e, where in items:
+            text = norm[s:e]
+            if where != "first" and 2 <= len(text) <= 5 and all(_cjk(c) for c in text) \
+                    and text not in GENERIC | COMMON | STOP and flags.get(text, "nr") not in COMMON_TAGS \
+                    and not any(ts < e and s < te for ts, te in spans):
+                out.append(NewName(s, e, 0.5, "listed"))
+    return out
+
+
+def _enumeration(clause: re.Match, spans: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """The items of a 、-list of three or more in a clause, as (start, end, first|inner|last). The first
+    item may carry the words before the list (包括太平); the last ends before 等, or is split at 和/与
+    when a name starts right after it (睦里村、宋家桥、龙王庙和常旗屯)."""
+    parts = clause.group().split("、")
+    if len(parts) < 3:
+        return []
+    items, pos = [], clause.start()
+    for i, part in enumerate(parts):
+        s, e = pos, pos + len(part)
+        pos = e + 1
+        if i < len(parts) - 1:
+            items.append((s, e, "first" if i == 0 else "inner"))
+            continue
+        cut = LIST_END.search(part)
+        if cut and (cut.group() == "等" or any(ts == s + cut.end() for ts, _ in spans)):
+            if cut.group() != "等":
+                items.append((s, s + cut.start(), "inner"))
+                s = s + cut.end()
+            else:
+                e = s + cut.start()
+        items.append((s, e, "last"))
+    return items
 
 
 def _proper(word) -> bool:
@@ -332,12 +457,29 @@ def _word_ok(word, loose: bool = False) -> bool:
         return all(_cjk(c) for c in text) and len(text) <= 3
     if flag == "m":
         return False
-    return flag in NAME_FLAGS
+    return flag in NAME_FLAGS or text == "新"    # 新材料产业园, 新东站: 新 is part of many names
 
 
 def _inside(spans, starts, pos: int) -> bool:
     k = bisect.bisect_left(starts, pos) - 1
     return k >= 0 and spans[k][0] < pos < spans[k][1]
+
+
+def _on_the_line(norm: str, f: NewName, spans, starts) -> NewName:
+    """A railway's station or a motorway's exit named after the line (胶济铁路章丘站, 济青高速白云湖
+    出入口) is one name, though the station (章丘站) or the place (白云湖) is known by itself."""
+    if f.rule != "road" or not norm.endswith(LINES, f.start, f.end):
+        return f
+    k = bisect.bisect_left(starts, f.end)
+    if k == len(spans) or spans[k][0] != f.end or spans[k][2] is not True:
+        return f
+    end = spans[k][1]
+    if not norm.endswith("站", f.start, end):
+        exit_ = next((x for x in LINE_EXITS if norm.startswith(x, end)), None)
+        if exit_ is None:
+            return f
+        end += len(exit_)
+    return NewName(f.start, end, f.score, "landmark", f.absorbs + (spans[k][0],))
 
 
 def _longest(found: list[NewName]) -> list[NewName]:

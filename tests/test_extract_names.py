@@ -148,3 +148,61 @@ def test_a_curated_name_of_common_words_counts_only_in_its_districts_articles(pa
 
 def test_a_name_must_start_at_a_word_boundary(parser):
     assert [s for s, st in _found(parser, "打造滨海城市。") if st == "outside"] == []
+
+
+def test_the_city_anchors_the_short_forms_of_its_city_wide_zones(parser):
+    assert ("起步区", "known") in _found(parser, "济南加快起步区建设。")
+
+
+def test_a_quoted_name_before_a_zone_head_is_new_and_so_are_its_repeats(parser):
+    found = _found(parser, "该镇12个村组成“桃花溪谷”片区。“桃花溪谷”今年接待游客10万人次。")
+    assert [s for s, st in found if st == "new"] == ["桃花溪谷", "桃花溪谷"]
+    assert _found(parser, "推进“一轴两翼”片区建设。") == []          # a slogan counted out is no name
+
+
+def test_a_station_or_exit_named_after_its_line_is_one_name(parser):
+    found = [s for s, _ in _found(parser, "完成胶济铁路章丘站扩建，启用济青高速白云湖出入口。")]
+    assert found == ["胶济铁路章丘站", "济青高速白云湖出入口"]
+
+
+def test_metro_lines_are_names_by_their_number(parser):
+    assert ("轨道交通6号线", "new") in _found(parser, "加快轨道交通6号线建设。")
+
+
+def test_a_whole_enumeration_item_with_a_site_suffix_is_a_name(parser):
+    found = [s for s, st in _found(parser, "修缮名单:大士阁、观音寺等古建筑。") if st == "new"]
+    assert found == ["大士阁", "观音寺"]
+    assert [s for s, st in _found(parser, "争创跨境电商综合试验区、服务贸易创新发展试点城市。") if st == "new"] == []
+
+
+def test_a_streets_common_word_stem_counts_in_a_list_of_streets_only(parser):
+    assert ("大桥", "known") in _found(parser, "包括太平、孙耿、大桥、崔寨等街道。")
+    assert ("大桥", "known") not in _found(parser, "这座大桥已经通车。")
+
+
+def test_village_and_villagers_split_where_the_words_do(parser):
+    found = [s for s, _ in _found(parser, "在小院里,北官庄村民正在忙碌。")]
+    assert "北官庄" in found and "北官庄村" not in found
+
+
+def test_a_photo_credit_ends_its_caption_line(parser):
+    found = [s for s, _ in _found(parser, "旧貌。图片来源:某某地产\n华山片区旧貌,已经改造。")]
+    assert "华山片区" in found and not [s for s in found if "地产" in s]
+
+
+def test_unnamed_items_of_an_enumeration_of_known_places_are_new_names(parser):
+    found = _found(parser, "游客可以走过:鞭指巷、芙蓉街、状元第、百花洲等地。")
+    assert ("状元第", "new") in found
+    seeds_like = "加快推进半导体产业小镇、标准厂房、德迈产业园二期等重点项目建设。"
+    assert "标准厂房" not in [s for s, _ in _found(parser, seeds_like)]    # an ordinary word
+
+
+def test_a_quoted_name_with_its_own_landmark_suffix_is_a_name(parser):
+    assert _found(parser, "这座山原名叫“馒头山”,后来改了名字。") == [("馒头山", "new")]
+    assert _found(parser, "这座山原名叫馒头山,后来改了名字。") == []     # 馒头 alone is a common noun
+
+
+def test_names_end_at_verbs_companies_and_banks(parser):
+    found = [s for s, _ in _found(parser, "沿玉带河畔前行,再沿港里河进山,来到山乡集团花雨澜山项目。")]
+    assert {"玉带河", "港里河", "花雨澜山"} <= set(found)
+    assert not [s for s in found if s.endswith("进山") or "集团" in s]
