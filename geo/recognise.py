@@ -29,6 +29,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import ahocorasick
@@ -352,10 +353,10 @@ SLOGAN = re.compile(r"[一二三四五六七八九十两多][轴区园心带廊�
 def quoted_names(norm: str, spans: list[tuple[int, int, object]]) -> list[NewName]:
     """Names in quotes before a zone or project head, and their other occurrences in the text (once an
     article calls “九龙观澜” a 片区, 九龙观澜 is that place wherever the article writes it)."""
-    taken = [(s, e) for s, e, _ in spans]
+    taken = _SpanIndex([(s, e) for s, e, _ in spans])
 
     def crossed(lo: int, hi: int) -> bool:       # a known name across the edge (one inside is absorbed)
-        return any(s < hi and lo < e and not (lo <= s and e <= hi) for s, e in taken)
+        return any(s < hi and lo < e and not (lo <= s and e <= hi) for s, e in taken.near(lo, hi))
 
     names = {m.group(1) for m in QUOTED.finditer(norm)
              if m.group(1) not in GENERIC and not SLOGAN.search(m.group(1)) and not crossed(m.start(1), m.end(1))}
@@ -366,10 +367,29 @@ def quoted_names(norm: str, spans: list[tuple[int, int, object]]) -> list[NewNam
     for name in sorted(names):
         for m in re.finditer(re.escape(name), norm):
             if not crossed(m.start(), m.end()):
-                inside = tuple(s for s, e in taken if m.start() <= s and e <= m.end())
+                inside = tuple(s for s, e in taken.near(m.start(), m.end()) if m.start() <= s and e <= m.end())
                 out.append(NewName(m.start(), m.end(), 0.6, "quoted", inside))
-                taken.append((m.start(), m.end()))
+                taken.add(m.start(), m.end())
     return sorted(out, key=lambda n: n.start)
+
+
+class _SpanIndex:
+    """Spans (start, end), possibly overlapping, added in any order: the few that can meet a stretch,
+    found without reading them all (a long text holds tens of thousands)."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        self.items = sorted((s, e, k) for k, (s, e) in enumerate(spans))   # by start; k: order added
+        self.longest = max((e - s for s, e in spans), default=0)
+
+    def near(self, lo: int, hi: int) -> list[tuple[int, int]]:
+        """Every span that overlaps or lies in [lo, hi) (and a few that do not), in the order added."""
+        i = bisect.bisect_left(self.items, (lo - self.longest,))
+        j = bisect.bisect_left(self.items, (hi,))
+        return [(s, e) for s, e, _ in sorted(self.items[i:j], key=lambda t: t[2])]
+
+    def add(self, s: int, e: int) -> None:
+        bisect.insort(self.items, (s, e, len(self.items)))
+        self.longest = max(self.longest, e - s)
 
 
 # A clause of a text, where enumerations live (匡山、粟山、北马鞍山等).
@@ -384,26 +404,55 @@ def list_siblings(norm: str, taken: list[tuple[int, int]], known: list[tuple[int
     are places a gazetteer knows, and the item is no ordinary word of jieba's dictionary (标准厂房).
     `taken`: every name found so far; `known`: the known ones; `flags`: jieba's word → tag."""
     spans = sorted(taken)
+    starts = [s for s, _ in spans]
+    max_end = list(itertools.accumulate((e for _, e in spans), max))     # spans may overlap
+    start_set = set(starts)
+    known_ends, known_spans = {ke for _, ke in known}, set(known)
+    first_end: dict[int, int] = {}                   # known start → its nearest end
+    for ks, ke in known:
+        first_end[ks] = min(ke, first_end.get(ks, ke))
+
+    def is_known(s: int, e: int, where: str) -> bool:     # the first item may carry words before the name
+        return e in known_ends if where == "first" else \
+            first_end.get(s, e + 1) <= e if where == "last" else (s, e) in known_spans
+
     out = []
-    for clause in CLAUSE.finditer(norm):
-        items = _enumeration(clause, spans)
-        placed = sum(any((ks == s or where == "first") and ke == e or ks == s and where == "last" and ke <= e
-                         for ks, ke in known) for s, e, where in items)
+    for clause in _list_clauses(norm):
+        items = _enumeration(clause, start_set)
+        placed = sum(is_known(s, e, where) for s, e, where in items)
         if placed < 2 or 3 * placed < len(items):
             continue
         for s, e, where in items:
             text = norm[s:e]
+            k = bisect.bisect_left(starts, e)
             if where != "first" and 2 <= len(text) <= 5 and all(_cjk(c) for c in text) \
                     and text not in GENERIC | COMMON | STOP and flags.get(text, "nr") not in COMMON_TAGS \
-                    and not any(ts < e and s < te for ts, te in spans):
+                    and not (k and max_end[k - 1] > s):
                 out.append(NewName(s, e, 0.5, "listed"))
     return out
 
 
-def _enumeration(clause: re.Match, spans: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+_CLAUSE_BREAK = re.compile(r"[，,。；;：:！!？?\n“”「」()（）《》…]")
+
+
+def _list_clauses(norm: str) -> Iterator[re.Match]:
+    """What CLAUSE.finditer finds, but only the clauses that hold a 、 (the others list nothing): each
+    found from its first 、, its start by searching the reversed text for the break before it."""
+    end, reverse = -1, None
+    for comma in re.finditer("、", norm):
+        if comma.start() < end:
+            continue
+        reverse = reverse if reverse is not None else norm[::-1]
+        brk = _CLAUSE_BREAK.search(reverse, len(norm) - comma.start())
+        clause = CLAUSE.match(norm, len(norm) - brk.start() if brk else 0)
+        end = clause.end()
+        yield clause
+
+
+def _enumeration(clause: re.Match, starts: set[int]) -> list[tuple[int, int, str]]:
     """The items of a 、-list of three or more in a clause, as (start, end, first|inner|last). The first
     item may carry the words before the list (包括太平); the last ends before 等, or is split at 和/与
-    when a name starts right after it (睦里村、宋家桥、龙王庙和常旗屯)."""
+    when a name starts right after it (睦里村、宋家桥、龙王庙和常旗屯). `starts`: where names start."""
     parts = clause.group().split("、")
     if len(parts) < 3:
         return []
@@ -415,7 +464,7 @@ def _enumeration(clause: re.Match, spans: list[tuple[int, int]]) -> list[tuple[i
             items.append((s, e, "first" if i == 0 else "inner"))
             continue
         cut = LIST_END.search(part)
-        if cut and (cut.group() == "等" or any(ts == s + cut.end() for ts, _ in spans)):
+        if cut and (cut.group() == "等" or s + cut.end() in starts):
             if cut.group() != "等":
                 items.append((s, s + cut.start(), "inner"))
                 s = s + cut.end()
