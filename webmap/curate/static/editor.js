@@ -330,14 +330,16 @@
       }
       const done = { accept: `已接受 · Accepted as ${data.result}`, merge: `已合并 · Merged into ${data.result}`,
                      reject: `已拒绝 · Rejected ${body.name}` }[action];
-      out.replaceChildren(el("p", `${done}; layers rebuilt.`, "ok"));
-      if (action !== "reject") {
-        const open = el("button", "在编辑器中打开 · Open to draw", "open-place");
-        open.type = "button";
-        open.addEventListener("click", () => loadPlace(data.result, false));
-        out.appendChild(open);
-      }
-      return loadReview();
+      // The outcome is shown once the queue on the page is the new one, so the two never disagree.
+      return loadReview().then(() => {
+        out.replaceChildren(el("p", `${done}; layers rebuilt.`, "ok"));
+        if (action !== "reject") {
+          const open = el("button", "在编辑器中打开 · Open to draw", "open-place");
+          open.type = "button";
+          open.addEventListener("click", () => loadPlace(data.result, false));
+          out.appendChild(open);
+        }
+      });
     });
   }
 
