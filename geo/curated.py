@@ -10,6 +10,7 @@ mentions (count words, lists before them, spatial structures) and share their of
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -131,6 +132,7 @@ class Extractor:
                 key = normalise_text(form)
                 self.automaton.add_word(key, (place.id, short, len(key)))
         self.automaton.make_automaton()
+        self._framework_ids: dict[tuple[str, str | None], str | None] = {}
 
     # ------------------------------------------------------------------ mentions
 
@@ -185,8 +187,10 @@ class Extractor:
         return found
 
     def _framework_id(self, label: str, district: str | None, doc: Document) -> str:
-        fdef = self.gazetteer.framework_for(label, district)
-        return fdef.id if fdef else f"{doc.id}:{label}"
+        if (label, district) not in self._framework_ids:    # a label recurs: look it up once
+            fdef = self.gazetteer.framework_for(label, district)
+            self._framework_ids[label, district] = fdef.id if fdef else None
+        return self._framework_ids[label, district] or f"{doc.id}:{label}"
 
     def _cite(self, doc: Document, nstart: int, nend: int):
         start, end = doc.orig_span(nstart, nend)
@@ -290,7 +294,7 @@ def _split_last(items, count, norm, mentions) -> list[tuple[int, int]]:
     if len(items) + 1 != count:
         return items
     lo = bisect.bisect_left(mentions, s, key=lambda m: m.nend)
-    inside = [(m.nstart, m.nend) for m in mentions[lo:] if m.nstart < e]
+    inside = [(m.nstart, m.nend) for m in itertools.takewhile(lambda m: m.nstart < e, itertools.islice(mentions, lo, None))]
     for conj in ("以及", "和", "及", "与"):
         i = norm.find(conj, s, e)
         while i > s:

@@ -5,6 +5,8 @@ A *sense* is one place a name can stand for. Several senses may share a form (�
 经二路 and the old shop on 泉城路; 市中区: Jinan's district and Zaozhuang's); `geo.geoparse` chooses
 between them by context. The curated gazetteer (`geo/gazetteer/*.yml`) is matched exactly as
 `geo.curated` always did; the other names go into a second automaton here.
+Longer than 250 lines because the readers of each base-gazetteer file and the matcher (which must
+give exactly the whole-text matches while reading only part of a long text) share these records.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import ahocorasick
+import ahocorasick_rs
 import yaml
 
 from geo.corpus import normalise_text
@@ -50,6 +53,8 @@ class Lexicon:
     needs_parent: dict[str, tuple[str, ...]] = field(default_factory=dict)   # sense id → its city's forms
     by_id: dict[str, Sense] = field(default_factory=dict)
     automaton: ahocorasick.Automaton | None = None                  # forms no curated place has
+    finder: ahocorasick_rs.AhoCorasick | None = None                # the same forms: where any occurs
+    alphabet: frozenset[str] = frozenset()                          # every character of those forms
     words: list[str] = field(default_factory=list)                  # every Jinan form: jieba's user dictionary
 
     def add(self, sense: Sense, forms: list[str], short_forms: list[str] = ()) -> None:
@@ -72,23 +77,49 @@ class Lexicon:
         for bucket in self.senses.values():
             bucket[:] = [new if s is old else s for s in bucket]
 
-    def finish(self) -> "Lexicon":
+    def finish(self, first_freq: dict[str, int] | None = None) -> "Lexicon":
+        """Build the automaton. pyahocorasick finds a node's child by a linear scan in insertion
+        order, and the root has a child per first character (over a thousand): adding the names
+        whose first character starts the most words first (`first_freq`) makes that scan short
+        for common text. The trie, and so every match, is the same in any order."""
         self.automaton = ahocorasick.Automaton()
-        for key, bucket in self.senses.items():
-            if not any(s.curated for s in bucket):
-                self.automaton.add_word(key, len(key))
+        keys = [key for key, bucket in self.senses.items() if not any(s.curated for s in bucket)]
+        for key in sorted(keys, key=lambda k: -(first_freq or {}).get(k[0], 0)):
+            self.automaton.add_word(key, len(key))
         self.automaton.make_automaton()
+        self.finder = ahocorasick_rs.AhoCorasick(keys) if keys else None
+        self.alphabet = frozenset("".join(keys))
         self.words = sorted(k for k, b in self.senses.items() if any(s.status == KNOWN for s in b))
         return self
 
     def matches(self, norm: str) -> list[tuple[int, int, str]]:
-        """Leftmost-longest matches of the non-curated forms: (start, end, form) in `norm`."""
-        out = []
-        if self.automaton is None or not len(self.automaton):
+        """Leftmost-longest matches of the non-curated forms: (start, end, form) in `norm`.
+
+        pyahocorasick's `iter_long` decides which matches these are; it runs only on the stretches
+        of text around the places where some form occurs (`finder`, a compiled automaton, finds
+        those at C speed). A stretch ends at characters that no form contains: there
+        `iter_long`'s state is back at the root with nothing pending, so reading the stretches
+        alone gives exactly the matches of reading the whole text."""
+        out: list[tuple[int, int, str]] = []
+        if self.finder is None:
             return out
-        for end_incl, length in self.automaton.iter_long(norm + "\n"):
-            start = end_incl + 1 - length
-            out.append((start, end_incl + 1, norm[start:end_incl + 1]))
+        n, alphabet = len(norm), self.alphabet
+        hi = -1
+        # Non-overlapping matches, in text order: a stretch holding any form holds one of them.
+        for _, s, e in self.finder.find_matches_as_indexes(norm):
+            if s < hi:
+                continue                      # in the stretch just read
+            lo, hi = s, e
+            while lo and norm[lo - 1] in alphabet:
+                lo -= 1
+            while hi < n and norm[hi] in alphabet:
+                hi += 1
+            # The character after the stretch (no form has it), or the "\n" sentinel at the end:
+            # pyahocorasick's iter_long drops a last match when its text ends inside a longer key.
+            stretch = norm[lo:hi + 1] if hi < n else norm[lo:] + "\n"
+            for end_incl, length in self.automaton.iter_long(stretch):
+                start = lo + end_incl + 1 - length
+                out.append((start, lo + end_incl + 1, norm[start:lo + end_incl + 1]))
         return out
 
 
@@ -213,9 +244,10 @@ def build_lexicon(gazetteer: Gazetteer, folder: Path | None = None) -> Lexicon:
         lex.add(sense, p.full_forms, p.short_aliases)
         curated.update((normalise_text(f), sense) for f in p.full_forms)
     folder = Path(folder or gazetteer.folder or ".")
-    _base_senses(folder / "base", lex, curated, _jieba_words())
+    common_words = _jieba_words()
+    _base_senses(folder / "base", lex, curated, common_words)
     _extra_senses(folder / "senses", lex)
-    return lex.finish()
+    return lex.finish(_first_char_freq(common_words))
 
 
 def _jieba_words():
@@ -225,6 +257,15 @@ def _jieba_words():
     jieba.setLogLevel(60)
     jieba.initialize()
     return jieba.dt.FREQ
+
+
+def _first_char_freq(words: dict[str, int]) -> dict[str, int]:
+    """How often (summed word frequency) a character starts a word: how common it is in text."""
+    out: dict[str, int] = {}
+    for w, f in words.items():
+        if f:
+            out[w[0]] = out.get(w[0], 0) + f
+    return out
 
 
 _BUILT: dict[int, tuple[Gazetteer, Lexicon]] = {}

@@ -27,7 +27,9 @@ road (解放东路商业街 is reported as 解放东路); a line followed by its
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import ahocorasick
@@ -214,7 +216,7 @@ class Recognizer:
         curated place or outside name may not."""
         starts = [s for s, _, _ in spans]
         ends_at = {e for _, e, _ in spans}
-        sizhi = [(m.start(), m.end()) for m in SIZHI.finditer(norm)]
+        sizhi = _sizhi_spans(norm)
         sizhi_ends = [e for _, e in sizhi]
         found: list[NewName] = []
         best_at: dict[int, str] = {}
@@ -228,7 +230,7 @@ class Recognizer:
             cand = self._name_at(norm, e, best_at[e], spans, starts, sizhi_ends)
             if cand:
                 found.append(cand)
-        found += self._sizhi(norm, sizhi, spans, starts)
+        found += self._sizhi(norm, sizhi, spans, starts, list(itertools.accumulate((e for _, e, _ in spans), max)))
         found += [NewName(m.start(), m.end(), 0.7, "road") for m in METRO.finditer(norm)
                   if not _inside(spans, starts, m.start()) and m.start() not in ends_at]
         return [_on_the_line(norm, f, spans, starts) for f in _longest(found)]
@@ -236,7 +238,8 @@ class Recognizer:
     def _name_at(self, norm, e, suffix, spans, starts, sizhi_ends) -> NewName | None:
         lo = max(0, e - WINDOW)
         brk = _LAST_BREAK.search(norm, lo, e)
-        lo = max(lo, brk.start() + 1 if brk else 0, *(x for x in sizhi_ends if x <= e - len(suffix)), 0)
+        k = bisect.bisect_right(sizhi_ends, e - len(suffix))
+        lo = max(lo, brk.start() + 1 if brk else 0, sizhi_ends[k - 1] if k else 0)
         # A known span cut by the window's edge is left out whole.
         k = bisect.bisect_left(starts, lo) - 1
         if k >= 0 and spans[k][0] < lo < spans[k][1]:
@@ -306,7 +309,8 @@ class Recognizer:
         return start > 0 and norm[start - 1] == "、" and (e >= len(norm) or norm[e] in "、等") \
             or norm.startswith("、", e) and (start == 0 or norm[start - 1] in "、，,;；：:")
 
-    def _sizhi(self, norm, sizhi, spans, starts) -> list[NewName]:
+    def _sizhi(self, norm, sizhi, spans, starts, max_end) -> list[NewName]:
+        """`max_end[k]`: the furthest end of spans[0..k] (spans may overlap: 黄河济阳段 holds 济阳)."""
         out = []
         for _, mend in sizhi:
             stop = min([i for i in (norm.find(c, mend, mend + 40) for c in "，,；;。\n、") if i >= 0] or [len(norm)])
@@ -314,10 +318,26 @@ class Recognizer:
             oend = mend + len(obj)
             if not 2 <= len(obj) <= MAX_NAME or not all(_cjk(c) or c.isalnum() for c in obj):
                 continue
-            if any(s < oend and mend < e for s, e, _ in spans):
+            k = bisect.bisect_left(starts, oend)
+            if k and max_end[k - 1] > mend:
                 continue                     # a known name: found as such
             out.append(NewName(mend, oend, 0.7, "sizhi"))
         return out
+
+
+_DIRECTION = re.compile("[东南西北]")
+
+
+def _sizhi_spans(norm: str) -> list[tuple[int, int]]:
+    """What SIZHI.finditer finds, trying the pattern only where a direction character stands (every
+    match starts with one; a pattern that starts with a look-behind is otherwise tried everywhere)."""
+    out: list[tuple[int, int]] = []
+    after = 0
+    for d in _DIRECTION.finditer(norm):
+        if d.start() >= after and (m := SIZHI.match(norm, d.start())):
+            out.append((m.start(), m.end()))
+            after = m.end()
+    return out
 
 
 # A name in quotes followed by the kind of thing it names: “九龙观澜”片区, “玉带玫香”示范区, “清河记忆”民俗
@@ -333,10 +353,10 @@ SLOGAN = re.compile(r"[一二三四五六七八九十两多][轴区园心带廊�
 def quoted_names(norm: str, spans: list[tuple[int, int, object]]) -> list[NewName]:
     """Names in quotes before a zone or project head, and their other occurrences in the text (once an
     article calls “九龙观澜” a 片区, 九龙观澜 is that place wherever the article writes it)."""
-    taken = [(s, e) for s, e, _ in spans]
+    taken = _SpanIndex([(s, e) for s, e, _ in spans])
 
     def crossed(lo: int, hi: int) -> bool:       # a known name across the edge (one inside is absorbed)
-        return any(s < hi and lo < e and not (lo <= s and e <= hi) for s, e in taken)
+        return any(s < hi and lo < e and not (lo <= s and e <= hi) for s, e in taken.near(lo, hi))
 
     names = {m.group(1) for m in QUOTED.finditer(norm)
              if m.group(1) not in GENERIC and not SLOGAN.search(m.group(1)) and not crossed(m.start(1), m.end(1))}
@@ -347,10 +367,29 @@ def quoted_names(norm: str, spans: list[tuple[int, int, object]]) -> list[NewNam
     for name in sorted(names):
         for m in re.finditer(re.escape(name), norm):
             if not crossed(m.start(), m.end()):
-                inside = tuple(s for s, e in taken if m.start() <= s and e <= m.end())
+                inside = tuple(s for s, e in taken.near(m.start(), m.end()) if m.start() <= s and e <= m.end())
                 out.append(NewName(m.start(), m.end(), 0.6, "quoted", inside))
-                taken.append((m.start(), m.end()))
+                taken.add(m.start(), m.end())
     return sorted(out, key=lambda n: n.start)
+
+
+class _SpanIndex:
+    """Spans (start, end), possibly overlapping, added in any order: the few that can meet a stretch,
+    found without reading them all (a long text holds tens of thousands)."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        self.items = sorted((s, e, k) for k, (s, e) in enumerate(spans))   # by start; k: order added
+        self.longest = max((e - s for s, e in spans), default=0)
+
+    def near(self, lo: int, hi: int) -> list[tuple[int, int]]:
+        """Every span that overlaps or lies in [lo, hi) (and a few that do not), in the order added."""
+        i = bisect.bisect_left(self.items, (lo - self.longest,))
+        j = bisect.bisect_left(self.items, (hi,))
+        return [(s, e) for s, e, _ in sorted(self.items[i:j], key=lambda t: t[2])]
+
+    def add(self, s: int, e: int) -> None:
+        bisect.insort(self.items, (s, e, len(self.items)))
+        self.longest = max(self.longest, e - s)
 
 
 # A clause of a text, where enumerations live (匡山、粟山、北马鞍山等).
@@ -365,26 +404,55 @@ def list_siblings(norm: str, taken: list[tuple[int, int]], known: list[tuple[int
     are places a gazetteer knows, and the item is no ordinary word of jieba's dictionary (标准厂房).
     `taken`: every name found so far; `known`: the known ones; `flags`: jieba's word → tag."""
     spans = sorted(taken)
+    starts = [s for s, _ in spans]
+    max_end = list(itertools.accumulate((e for _, e in spans), max))     # spans may overlap
+    start_set = set(starts)
+    known_ends, known_spans = {ke for _, ke in known}, set(known)
+    first_end: dict[int, int] = {}                   # known start → its nearest end
+    for ks, ke in known:
+        first_end[ks] = min(ke, first_end.get(ks, ke))
+
+    def is_known(s: int, e: int, where: str) -> bool:     # the first item may carry words before the name
+        return e in known_ends if where == "first" else \
+            first_end.get(s, e + 1) <= e if where == "last" else (s, e) in known_spans
+
     out = []
-    for clause in CLAUSE.finditer(norm):
-        items = _enumeration(clause, spans)
-        placed = sum(any((ks == s or where == "first") and ke == e or ks == s and where == "last" and ke <= e
-                         for ks, ke in known) for s, e, where in items)
+    for clause in _list_clauses(norm):
+        items = _enumeration(clause, start_set)
+        placed = sum(is_known(s, e, where) for s, e, where in items)
         if placed < 2 or 3 * placed < len(items):
             continue
         for s, e, where in items:
             text = norm[s:e]
+            k = bisect.bisect_left(starts, e)
             if where != "first" and 2 <= len(text) <= 5 and all(_cjk(c) for c in text) \
                     and text not in GENERIC | COMMON | STOP and flags.get(text, "nr") not in COMMON_TAGS \
-                    and not any(ts < e and s < te for ts, te in spans):
+                    and not (k and max_end[k - 1] > s):
                 out.append(NewName(s, e, 0.5, "listed"))
     return out
 
 
-def _enumeration(clause: re.Match, spans: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+_CLAUSE_BREAK = re.compile(r"[，,。；;：:！!？?\n“”「」()（）《》…]")
+
+
+def _list_clauses(norm: str) -> Iterator[re.Match]:
+    """What CLAUSE.finditer finds, but only the clauses that hold a 、 (the others list nothing): each
+    found from its first 、, its start by searching the reversed text for the break before it."""
+    end, reverse = -1, None
+    for comma in re.finditer("、", norm):
+        if comma.start() < end:
+            continue
+        reverse = reverse if reverse is not None else norm[::-1]
+        brk = _CLAUSE_BREAK.search(reverse, len(norm) - comma.start())
+        clause = CLAUSE.match(norm, len(norm) - brk.start() if brk else 0)
+        end = clause.end()
+        yield clause
+
+
+def _enumeration(clause: re.Match, starts: set[int]) -> list[tuple[int, int, str]]:
     """The items of a 、-list of three or more in a clause, as (start, end, first|inner|last). The first
     item may carry the words before the list (包括太平); the last ends before 等, or is split at 和/与
-    when a name starts right after it (睦里村、宋家桥、龙王庙和常旗屯)."""
+    when a name starts right after it (睦里村、宋家桥、龙王庙和常旗屯). `starts`: where names start."""
     parts = clause.group().split("、")
     if len(parts) < 3:
         return []
@@ -396,7 +464,7 @@ def _enumeration(clause: re.Match, spans: list[tuple[int, int]]) -> list[tuple[i
             items.append((s, e, "first" if i == 0 else "inner"))
             continue
         cut = LIST_END.search(part)
-        if cut and (cut.group() == "等" or any(ts == s + cut.end() for ts, _ in spans)):
+        if cut and (cut.group() == "等" or s + cut.end() in starts):
             if cut.group() != "等":
                 items.append((s, s + cut.start(), "inner"))
                 s = s + cut.end()
@@ -464,11 +532,16 @@ def _on_the_line(norm: str, f: NewName, spans, starts) -> NewName:
 
 
 def _longest(found: list[NewName]) -> list[NewName]:
-    """Overlapping candidates: the longest wins (大明湖东门广场 over 东门广场)."""
+    """Overlapping candidates: the longest wins (大明湖东门广场 over 东门广场). The names kept are
+    disjoint, so one look at the kept neighbours (by start) tells whether a candidate overlaps."""
+    kept: list[tuple[int, int]] = []           # (start, end) of the names kept, sorted by start
     out: list[NewName] = []
     for c in sorted(found, key=lambda c: (-(c.end - c.start), c.start)):
-        if all(c.end <= o.start or o.end <= c.start for o in out):
-            out.append(c)
+        k = bisect.bisect_left(kept, (c.start,))
+        if (k < len(kept) and kept[k][0] < c.end) or (k and kept[k - 1][1] > c.start):
+            continue
+        kept.insert(k, (c.start, c.end))
+        out.append(c)
     return sorted(out, key=lambda c: c.start)
 
 

@@ -1,4 +1,6 @@
 """geo.corpus: original text kept exactly, normalised copy for matching, offsets that map back."""
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -164,3 +166,13 @@ def test_windows_line_ends_are_repaired_like_unix_ones():
 def test_a_file_with_only_a_byte_order_mark_is_empty():
     with pytest.raises(CorpusError, match="empty"):
         decode(b"\xef\xbb\xbf \n", "bom.txt")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="a 中\t\u3000\n\r", max_size=40))
+def test_line_breaks_are_the_blank_runs_around_each_newline(text):
+    """`_breaks` finds them from the newline (fast); it must agree with the plain pattern."""
+    from geo.corpus import _breaks
+
+    pattern = re.compile(r"[ \t\u3000]*\n[ \t\u3000\n]*")
+    assert list(_breaks(text)) == [(m.start(), m.end()) for m in pattern.finditer(text)]
