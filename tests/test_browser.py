@@ -80,7 +80,15 @@ def test_map_renders_every_layer_in_the_layer_control(page, live_server, catalog
 
 
 def _click_point_on(page, place_id: str) -> tuple[float, float]:
-    """A point on screen where the place's own shape is the topmost element."""
+    """A point on screen where the place's own shape is the topmost element, once the map has stopped
+    moving (a popup opened by ?place pans the map, slowly on a busy machine)."""
+    page.evaluate("""() => new Promise(done => {
+        const map = JZ._.map, frame = last => requestAnimationFrame(() => {
+            const now = map.getPixelBounds().min.toString() + map.getZoom();
+            if (now === last) done(); else frame(now);
+        });
+        frame(null);
+    })""")
     point = page.evaluate("""id => {
         const layer = JZ.layerOf(id), el = layer._path, map = layer._map, b = layer.getBounds();
         const box = map.getContainer().getBoundingClientRect();
