@@ -3,8 +3,8 @@
 One function builds every map of the site (the main map, a place's small map, an embed). Folium
 does what it does well — the Leaflet map, tile layers with attribution, the layer control, the
 scale — and hands the rest to our script (`static/map.js`), which takes each overlay's features
-from the layers' script, inline, or fetches them, styles them, builds popups on demand, and adds search, legend and
-fullscreen. Nothing is loaded from a CDN: the page's assets are the app's own (`MapOptions.assets`)
+(from the layers' script, inline, or fetched), styles them, builds popups on demand, and adds
+search, legend and fullscreen. Nothing is loaded from a CDN: the page's assets are the app's own (`MapOptions.assets`)
 and `build_map` refuses to emit any other.
 """
 from __future__ import annotations
@@ -126,13 +126,9 @@ def build_map(overlays: list[Overlay], fit: list[list[float]] | None, options: M
     # The settings go in a JSON element as UTF-8: Folium's tojson would write every Chinese
     # character as a 6-byte \uXXXX escape. Escaping <, > and & keeps it inert HTML.
     data = Markup('<script type="application/json" id="{}">{}</script>').format(config_id, Markup(script_json(config)))
-    # Layers fetched one by one (no bundle) download while Leaflet loads, not after it ran.
-    preload = "" if options.bundle_url else "".join(
-        str(Markup('<link rel="preload" as="fetch" crossorigin="anonymous" href="{}">\n').format(o.url))
-        for o in overlays if o.url)
     # Folium adds a second viewport tag that forbids pinch zoom; the page's own (base.html) is the one.
     head = _FOLIUM_VIEWPORT.sub("", root.header.render())
-    parts = MapParts(preload + head, root.html.render() + "\n" + str(data), root.script.render())
+    parts = MapParts(head, root.html.render() + "\n" + str(data), root.script.render())
     if _EXTERNAL_ASSET.search(parts.head + parts.body):
         raise RuntimeError("the map would load an asset from another host; every asset must be served by the app")
     return parts

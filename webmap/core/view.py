@@ -92,22 +92,25 @@ def basemap(args: MultiDict, config: Mapping, embed: bool = False) -> str:
     return value
 
 
-def parse(args: MultiDict, snap, config: Mapping, embed: bool = False) -> View:
-    """lang, basemap, layers, place and popup, checked; with `embed`, also controls, scroll, title and legend.
-    The map keeps ?layers in the order given (its link preview's title follows it), an embed in the
-    catalog's order."""
-    q = "" if embed else "?"
-    lang_, basemap_ = lang(args, embed), basemap(args, config, embed)
-    layers = None
+def layer_names(args: MultiDict, snap, embed: bool = False) -> tuple[str, ...] | None:
+    """?layers checked (None when absent): the map keeps the order given (its link preview's title
+    follows it), an embed and the display routes the catalog's."""
     raw = _one(args, "layers", embed)
-    if raw is not None:
-        names = [n.strip() for n in raw.split(",") if n.strip()]
-        if not names:
-            abort(400, description=f"{q}layers is empty: name one or more layers, separated by commas.")
-        unknown = [n for n in names if n not in snap.layers]
-        if unknown:
-            abort(400, description=f"Unknown layer {shown(unknown[0])!r}: the layers are {', '.join(snap.layers)}.")
-        layers = tuple(n for n in snap.layers if n in names) if embed else tuple(dict.fromkeys(names))
+    if raw is None:
+        return None
+    names = [n.strip() for n in raw.split(",") if n.strip()]
+    if not names:
+        abort(400, description=f"{'' if embed else '?'}layers is empty: name one or more layers, separated by commas.")
+    unknown = [n for n in names if n not in snap.layers]
+    if unknown:
+        abort(400, description=f"Unknown layer {shown(unknown[0])!r}: the layers are {', '.join(snap.layers)}.")
+    return tuple(n for n in snap.layers if n in names) if embed else tuple(dict.fromkeys(names))
+
+
+def parse(args: MultiDict, snap, config: Mapping, embed: bool = False) -> View:
+    """lang, basemap, layers, place and popup, checked; with `embed`, also controls, scroll, title and legend."""
+    lang_, basemap_ = lang(args, embed), basemap(args, config, embed)
+    layers = layer_names(args, snap, embed)
     place = _one(args, "place", embed)
     if place is not None:
         if place not in snap.places and embed:

@@ -54,20 +54,19 @@ def _render_embed(snap: Snapshot, view: View) -> dict:
             shown, fit = with_area(shown, view.place, area)
         districts = {str(d["id"]): d["properties"] for d in snap.layers["districts"]["features"]}
         note = approx_note(feature["properties"], parent, districts, view.lang)
-        overlays = maps.inline(snap, shown, view.lang)
+        overlays, layers_script = maps.inline(snap, shown, view.lang), ""
         home = url_for("map.place", place_id=view.place, **nav_args(view.lang, view.basemap))
     else:
         names = list(view.layers or snap.layers)
         overlays = maps.fetched(snap, names, view.lang, basemap.gcj02)
+        layers_script = maps.bundle(snap, names, basemap.gcj02)
         shown = maps.full_display(basemap.gcj02)
         fit = maps.fit(shown, names)
         args = {"place": view.place, "layers": ",".join(view.layers) if view.layers else None}
         home = url_for("map.index", **{k: v for k, v in args.items() if v}, **nav_args(view.lang, view.basemap))
     controls = frozenset(view.controls) | ({"legend"} if view.legend else set())
-    fetched = any(o.url for o in overlays)
     options = maps.options(view.lang, view.basemap, controls=controls, scroll_wheel_zoom=view.scroll,
-                           highlight=view.place, attribution=False, open_popup=False,
-                           bundle_url=maps.bundle(snap, [o.name for o in overlays], basemap.gcj02) if fetched else "")
+                           highlight=view.place, attribution=False, open_popup=False, bundle_url=layers_script)
     return {"map": build_map(overlays, fit, options), "sources": credit_sources(_shown_features(snap, view)),
             "home": home, "attribution": basemap.attribution, "gcj02": basemap.gcj02, "approx": note,
             "legend": legend(shown, snap.catalog) if view.legend else None,

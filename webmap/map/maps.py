@@ -2,7 +2,8 @@
 
 Display data (`webmap.core.display`) is computed once per build and datum and cached; the big map
 loads its layers' display features in one request, the script `/display/layers.js` (cacheable,
-versioned, gzipped; `/display/<layer>.geojson` has one layer and is the fallback), while a place's small map carries its few features inline.
+versioned, gzipped; `/display/<layer>.geojson` has one layer and is the fallback), while a place's
+small map carries its few features inline.
 Pages are cached with slots (`SLOT`) for what depends on the request (link-preview tags with
 absolute URLs, the embed builder), filled per request.
 """

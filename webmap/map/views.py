@@ -79,14 +79,7 @@ def display_bundle():
     the page, from one cacheable file, instead of a fetch() per layer answered after Leaflet has run."""
     snap = current().snapshot()
     gcj02 = _display_crs()
-    raw = request.args.get("layers")
-    names = [n.strip() for n in raw.split(",") if n.strip()] if raw is not None else list(snap.layers)
-    unknown = [n for n in names if n not in snap.layers]
-    if not names:
-        abort(400, description=f"?layers is empty: name one or more of {', '.join(snap.layers)}, separated by commas.")
-    if unknown:
-        abort(400, description=f"Unknown layer {view.shown(unknown[0])!r}: the layers are {', '.join(snap.layers)}.")
-    names = tuple(n for n in snap.layers if n in names)           # one body per set, however it is spelled
+    names = view.layer_names(request.args, snap, embed=True) or tuple(snap.layers)   # in the catalog's order
 
     def script() -> bytes:
         data = json.dumps({n: maps.full_display(gcj02).layers[n] for n in names}, ensure_ascii=False,

@@ -1,7 +1,7 @@
 /* Jinan Zones — the map's behaviour on top of Folium/Leaflet. Folium builds the map, its tiles,
  * scale and layer control with one empty overlay per layer; this script takes the layers'
- * display features (from the layers' script the page loads, inline, or fetched), draws them (styles, markers, names, groups), fetches a
- * place's popup when it is opened and fits it to the map. map-controls.js adds search, legend,
+ * display features (from the layers' script the page loads, inline, or fetched), draws them
+ * (styles, markers, names, groups), fetches a place's popup when it is opened and fits it to the map. map-controls.js adds search, legend,
  * panel and fullscreen; map-url.js keeps the view in the URL.
  *
  * Popup HTML comes from the server (Jinja, autoescaped); legend and panel from <template>s in the
@@ -254,7 +254,7 @@
   function load(layer) {
     if (layer.data) return Promise.resolve(layer.data);
     if (window.JZ_LAYERS && window.JZ_LAYERS[layer.name]) return Promise.resolve(window.JZ_LAYERS[layer.name]);
-    return fetch(layer.url, {credentials: "same-origin", mode: "cors"}).then(function (r) {   // as preloaded
+    return fetch(layer.url).then(function (r) {
       if (!r.ok) throw new Error("HTTP " + r.status);
       return r.json();
     }).catch(function (e) {
