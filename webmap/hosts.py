@@ -10,9 +10,10 @@ whatever the request said; its host is trusted.
 """
 from __future__ import annotations
 
-import functools
+import threading
 from urllib.parse import urlsplit
 
+from cachetools import LRUCache, cached
 from flask import Flask
 from werkzeug.exceptions import BadRequest
 from werkzeug.sansio.utils import host_is_trusted
@@ -31,7 +32,8 @@ class HostGuard:
         # Werkzeug's check IDNA-encodes every trusted name on each call (~8 µs a request); the
         # answer for a given Host header never changes, so it is remembered (bounded: Hosts are
         # whatever clients send)
-        self.is_trusted = functools.lru_cache(maxsize=1024)(lambda host: host_is_trusted(host, trusted))
+        self.is_trusted = cached(LRUCache(maxsize=1024), lock=threading.Lock())(
+            lambda host: host_is_trusted(host, trusted))
 
     def __call__(self, environ, start_response):
         host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
