@@ -19,6 +19,7 @@ import pyogrio
 import pyogrio.raw
 import pytest
 import shapely
+from flask import request
 from shapely.geometry import shape
 
 from conftest import ROOT, collection, require_tool
@@ -100,6 +101,22 @@ def test_if_none_match_gives_304_first_time_and_from_the_cache(layers_dir):
         assert client.get("/layers/parks.geojson", headers={"If-None-Match": f'"x", W/{etag}'}).status_code == 304
         assert client.get("/layers/parks.geojson", headers={"If-None-Match": '"other"'}).status_code == 200
         assert client.get("/layers/parks.geojson").status_code == 200
+
+
+def test_response_cache_is_bounded_in_bytes_least_recently_used_out_first(layers_dir):
+    size = len((layers_dir / "parks.geojson").read_bytes())
+    app = create_app({"LAYERS_DIR": str(layers_dir), "RESPONSE_CACHE_BYTES": 4 * size + 100})   # room for 4 copies
+    reached = []
+    app.before_request(lambda: reached.append(request.full_path))         # only what the cache did not answer
+    client = app.test_client()
+    for v in range(1, 6):                                                 # the 5th pushes out the least recent: v=1
+        assert client.get(f"/layers/parks.geojson?v={v}").status_code == 200
+        if v == 2:
+            client.get("/layers/parks.geojson?v=1")                       # used again: v=2 is now the least recent
+    reached.clear()
+    for v in (1, 3, 4, 5, 2):
+        assert client.get(f"/layers/parks.geojson?v={v}").status_code == 200
+    assert reached == ["/layers/parks.geojson?v=2"]
 
 
 def test_gzip_only_when_accepted_and_compressed_once(client, layers_dir):

@@ -4,7 +4,8 @@ WhiteNoise-style: a WSGI middleware answers a GET or HEAD from memory when an id
 (same path, query string, host, scheme, Accept, Accept-Language, Accept-Encoding) was answered
 before in this build, without entering Flask. Only responses a view marks with `cacheable()` are
 kept: 200s whose bytes depend on nothing else (downloads, OGC API documents and item pages). The
-cache is keyed by the layer store's version, so a rebuild empties it, and bounded in bytes.
+cache is keyed by the layer store's version, so a rebuild empties it, and bounded in bytes
+(cachetools' LRU sized by body length; `RESPONSE_CACHE_BYTES` in the app config, 64 MiB by default).
 Conditional requests (If-None-Match) are answered here too, from the stored ETag.
 
 Why: a download or an items page is the same bytes for every client of a build; through Flask and
@@ -14,8 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections import OrderedDict
-
+from cachetools import LRUCache
 from flask import Flask, request
 
 ENVIRON_FLAG = "webmap.fastpath.cacheable"
@@ -50,8 +50,8 @@ class ResponseCache:
         self.wsgi_app = wsgi_app
         self.app = app
         self.max_bytes = max_bytes
-        self._entries: OrderedDict = OrderedDict()    # key → (status, headers, body, etag)
-        self._bytes = 0
+        # key → (status, headers, body, etag), least recently used out first, bounded in body bytes
+        self._entries: LRUCache = LRUCache(maxsize=max_bytes, getsizeof=lambda entry: len(entry[2]))
         self._version = None
         self._lock = threading.Lock()
 
@@ -62,7 +62,7 @@ class ResponseCache:
             with self._lock:
                 if version != self._version:
                     self._entries.clear()
-                    self._bytes, self._version = 0, version
+                    self._version = version
         return (version, *(environ.get(h) for h in KEY_HEADERS))
 
     def lookup(self, environ) -> tuple[tuple | None, tuple | None]:
@@ -76,8 +76,6 @@ class ResponseCache:
             return None, None
         with self._lock:
             hit = self._entries.get(key)
-            if hit is not None:
-                self._entries.move_to_end(key)
         return key, hit
 
     def __call__(self, environ, start_response):
@@ -105,10 +103,6 @@ class ResponseCache:
         with self._lock:
             if key[0] == self._version and key not in self._entries:
                 self._entries[key] = (status, headers, body, etag)
-                self._bytes += len(body)
-                while self._bytes > self.max_bytes:
-                    _, old = self._entries.popitem(last=False)
-                    self._bytes -= len(old[2])
 
     def _fill(self, key, environ, start_response):
         """Run the app; keep its response if the view marked it cacheable. start_response is
@@ -150,5 +144,5 @@ class ResponseCache:
 def install(app: Flask) -> None:
     """Put the cache in front of `app` once (both /layers and /ogc blueprints ask for it)."""
     if "fastpath" not in app.extensions:
-        app.wsgi_app = ResponseCache(app.wsgi_app, app)
+        app.wsgi_app = ResponseCache(app.wsgi_app, app, app.config.get("RESPONSE_CACHE_BYTES", MAX_BYTES))
         app.extensions["fastpath"] = app.wsgi_app

@@ -21,11 +21,11 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from cachetools import LRUCache
 from flask import Blueprint, Flask, Response, current_app, make_response, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import PathConverter
@@ -62,7 +62,7 @@ class _Build:
     pygeoapi API objects, one per base URL."""
     snapshot: Snapshot
     indexes: dict[str, LayerIndex] = field(default_factory=dict)
-    apis: OrderedDict = field(default_factory=OrderedDict)
+    apis: LRUCache = field(default_factory=lambda: LRUCache(maxsize=MAX_BASE_URLS))
 
 
 def _build(app: Flask | None = None, snap: Snapshot | None = None) -> _Build:
@@ -200,8 +200,6 @@ def _api():
     api = build.apis.get(base_url)
     if api is None:
         api = build.apis[base_url] = _make_api(base_url, build)
-        while len(build.apis) > MAX_BASE_URLS:
-            build.apis.popitem(last=False)
     return api
 
 
