@@ -3,10 +3,10 @@ the map painted in headless Chromium (median of 7 cold loads, basemap "none" so 
 
 Run with `make bench` (prints the report). Targets for `/?basemap=none` (issue 12): ≤ 150 KiB
 transferred and map painted ≤ 250 ms. OLD is the page before the shell (commit 1c8f46d: every popup
-pre-rendered in the HTML, the Font Awesome web font), measured with this file's `measure` on this
-machine; running the old code in the same run is not practical (it needs a dependency since
-dropped). Bytes are deterministic and asserted; timings on a shared machine vary and are the report
-(side by side under the same load, old and new paint within a few per cent of each other: see the README).
+pre-rendered in the HTML, the Font Awesome web font): its bytes as measured with this file's
+`measure`, and, with `JZ_BENCH_OLD` naming a checkout of it with its own virtualenv, its paint time
+measured in the same run, loads taken in turn with ours. Bytes are deterministic and asserted;
+timings on a shared machine vary and are the report (see the README).
 
 Each line prints, for the median of 7 cold loads (the issue asks a median of 3; single loads on a
 shared two-core machine spread over ±50 ms, so more are taken): first byte, DOM ready (DOMContentLoaded ended),
