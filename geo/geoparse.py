@@ -85,6 +85,15 @@ class Geoparser:
         self.recognise = recognise
         self._recognizer: Recognizer | None = None
         self._weak: dict[str, bool] = {}
+        # Per form of the lexicon, read once here rather than per match: whether its senses are all
+        # landmarks (see `_landmark`), for the forms no curated place has (the curated automaton
+        # reads those) …
+        lex = self.lexicon
+        self._landmark_of = {form: _landmark(senses) for form, senses in lex.senses.items()
+                             if not any(x.curated for x in senses)}
+        # … and the forms with a sense that counts only with an anchor, in a list or after its city.
+        self._conditional = {f for f, _ in lex.short | lex.listed} | {
+            f for f, senses in lex.senses.items() if any(x.id in lex.needs_parent for x in senses)}
 
     @property
     def recognizer(self) -> Recognizer:
@@ -133,28 +142,32 @@ class Geoparser:
     def _lexicon_hits(self, doc: Document, curated: list[Mention]) -> list[tuple[int, int, list[Sense]]]:
         taken = [(m.nstart, m.nend) for m in curated]
         starts = [s for s, _ in taken]
+        lex, norm, landmark_of = self.lexicon, doc.norm, self._landmark_of
         raw = []
-        for s, e, form in self.lexicon.matches(doc.norm):
+        for s, e, form in lex.matches(norm):
             k = bisect.bisect_left(starts, e)
             if any(ts < e and s < te for ts, te in taken[max(0, k - 3):k]):
                 continue
             # The longest form first; when it is no word here (济南市 in 济南市民), a shorter one (济南).
             for end in range(e, s + 1, -1):
-                form = doc.norm[s:end]
-                senses = self.lexicon.senses.get(form)
-                if senses and not any(x.curated for x in senses) and self._stands_alone(doc.norm, s, end, _landmark(senses)):
+                form = norm[s:end]
+                landmark = landmark_of.get(form)
+                if landmark is not None and self._stands_alone(norm, s, end, landmark):
                     raw.append((s, end, form))
                     break
-        lex = self.lexicon
-        full = {sid for _, _, f in raw for sid in (x.id for x in lex.senses[f]) if (f, sid) not in lex.short}
-        if any(x.id == CITY_ID for _, _, f in raw for x in lex.senses[f]):
-            full |= {x.id for _, _, f in raw for x in lex.senses[f] if x.kind == "zone" and x.district is None}
+        forms = {f for _, _, f in raw}
+        full = {sid for f in forms for sid in (x.id for x in lex.senses[f]) if (f, sid) not in lex.short}
+        if any(x.id == CITY_ID for f in forms for x in lex.senses[f]):
+            full |= {x.id for f in forms for x in lex.senses[f] if x.kind == "zone" and x.district is None}
         out = []
         for s, e, form in raw:
-            if SIZHI.match(doc.norm, s) and e - s == 2:
+            if e - s == 2 and SIZHI.match(norm, s):
                 continue                      # 东至 in 东至X is a direction, not 东至县
-            listed = _in_division_list(doc.norm, s, e)
-            before = doc.norm[max(0, s - 6):s]
+            if form not in self._conditional:
+                out.append((s, e, list(lex.senses[form])))
+                continue
+            listed = _in_division_list(norm, s, e)
+            before = norm[max(0, s - 6):s]
             senses = [x for x in lex.senses[form]
                       if ((form, x.id) not in lex.short or x.id in full) and ((form, x.id) not in lex.listed or listed)
                       and (x.id not in lex.needs_parent or before.endswith(lex.needs_parent[x.id]))]
