@@ -279,10 +279,11 @@ def _enumeration_before(norm: str, pos: int) -> list[tuple[int, int]]:
     if norm.endswith("等", start, end):
         end -= 1
     items, cursor = [], start
-    for i in range(start, end):
-        if norm[i] == "、":
-            items.append((cursor, i))
-            cursor = i + 1
+    i = norm.find("、", start, end)
+    while i >= 0:
+        items.append((cursor, i))
+        cursor = i + 1
+        i = norm.find("、", cursor, end)
     items.append((cursor, end))
     return [(s, e) for s, e in items if e > s] if len(items) > 1 else []
 
