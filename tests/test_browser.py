@@ -68,8 +68,7 @@ def test_map_renders_every_layer_in_the_layer_control(page, live_server, catalog
     labels = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
     assert [label.strip() for label in labels] == [s["title_zh"] for s in catalog["layers"].values()]
     assert page.locator(".leaflet-control-layers-overlays input:checked").count() == len(catalog["layers"])
-    assert page.locator(".leaflet-overlay-pane path").count() > 20      # zones, axes (SVG)
-    assert page.locator(".leaflet-overlay-pane canvas").count() == 1    # the districts
+    assert page.locator(".leaflet-overlay-pane path").count() > 20      # districts, zones, axes
     assert page.locator(".jz-marker").count() > 30                      # projects, parks, district-level items
     assert page.locator(".jz-pin--group .jz-count").count() >= 5         # those of one zone or district, grouped
     for control in (".leaflet-control-scale", ".jz-legend", ".jz-search input", ".jz-fullscreen", ".jz-panel"):
@@ -130,21 +129,10 @@ def test_hovering_shows_the_name(page, live_server):
     assert page.inner_text(".leaflet-tooltip") == "央企总部城"
 
 
-def test_a_district_drawn_on_the_canvas_names_itself_on_hover_and_opens_on_click(page, live_server):
+def test_a_district_names_itself_on_hover_and_opens_on_click(page, live_server):
     offline(page, live_server)
     open_map(page, f"{live_server}/?basemap=none&layers=districts")
-    # a spot inside Lixia where the canvas is topmost (away from its name label, which sits at its middle)
-    x, y = page.evaluate("""() => {
-        const layer = JZ.layerOf("370102"), map = layer._map, b = layer.getBounds();
-        const box = map.getContainer().getBoundingClientRect(), canvas = document.querySelector(".leaflet-overlay-pane canvas");
-        for (let i = 3; i < 18; i++) for (let j = 3; j < 18; j++) {
-            const ll = L.latLng(b.getSouth() + (b.getNorth() - b.getSouth()) * i / 20,
-                                b.getWest() + (b.getEast() - b.getWest()) * j / 20);
-            const p = map.latLngToContainerPoint(ll), x = box.left + p.x, y = box.top + p.y;
-            if (layer._containsPoint(p) && document.elementFromPoint(x, y) === canvas) return [x, y];
-        }
-        return null;
-    }""")
+    x, y = _click_point_on(page, "370102")                                # Lixia
     page.mouse.move(x, y)
     page.wait_for_selector(".leaflet-tooltip", state="visible")
     assert page.inner_text(".leaflet-tooltip") == "历下区"

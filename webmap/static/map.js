@@ -280,11 +280,7 @@
        * at the final zoom, instead of at the opening zoom and again after fitBounds. */
       var built = {};
       cfg.layers.forEach(function (spec, i) {
-        /* The districts, big polygons under everything, go on a canvas: drawn once, where as SVG the
-         * browser redraws each whole outline for every tile it rasters (tests/bench: the map paints
-         * sooner). Hover, tooltips and popups work the same on a canvas. */
         var labelled = [], gj = L.geoJSON(collections[i], {style: function (f) { return restStyle(f.properties); },
-                                            renderer: spec.name === "districts" ? L.canvas() : undefined,
                                             pointToLayer: pointToLayer, onEachFeature: onEachFeature});
         gj.eachLayer(function (l) {
           var id = l.feature && l.feature.properties.id;
