@@ -79,6 +79,26 @@ def test_map_renders_every_layer_in_the_layer_control(page, live_server, catalog
     assert page.errors == []
 
 
+def test_the_opening_view_keeps_every_zone_and_pin_clear_of_the_open_legend(page, live_server):
+    offline(page, live_server)
+    open_map(page, f"{live_server}/?basemap=none")
+    assert page.locator(".jz-legend details").get_attribute("open") is not None     # open at 1280×800
+    covered = page.evaluate("""() => {
+        const legend = document.querySelector(".jz-legend").getBoundingClientRect(), hidden = [];
+        const under = r => r.width > 0 && r.left < legend.right && r.right > legend.left
+                                       && r.top < legend.bottom && r.bottom > legend.top;
+        const visit = (name, layer) => {
+            if (layer.eachLayer) { layer.eachLayer(l => visit(name, l)); return; }
+            const el = layer.getElement && layer.getElement();
+            if (el && name !== "districts" && under(el.getBoundingClientRect()))
+                hidden.push(layer.feature ? layer.feature.properties.id : name);
+        };
+        Object.entries(JZ._.overlays).forEach(([name, group]) => visit(name, group));
+        return hidden;
+    }""")
+    assert covered == []
+
+
 def _click_point_on(page, place_id: str) -> tuple[float, float]:
     """A point on screen where the place's own shape is the topmost element, once the map has stopped
     moving (a popup opened by ?place pans the map, slowly on a busy machine)."""

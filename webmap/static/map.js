@@ -295,8 +295,12 @@
       });
       var b = cfg.highlight && byId[cfg.highlight] ? placeBounds(cfg.highlight) : visibleBounds(built);
       if (!b.isValid() && cfg.fit) b = L.latLngBounds(cfg.fit);
-      var wide = map.getSize().x > 900;                 // keep the zones clear of the side controls
-      if (b.isValid()) map.fitBounds(b, {paddingTopLeft: [wide ? 60 : 10, 20], paddingBottomRight: [wide ? 210 : 10, 20],
+      /* Keep the zones clear of the side controls: the layer list on the right, on the left the zoom
+       * buttons or, when it is open, the legend (at most 300 px wide, map.css; its open state is
+       * read, not its size, which would make the browser lay out the page here). */
+      var wide = map.getSize().x > 900, legend = map.getContainer().querySelector(".jz-legend details");
+      var left = wide ? (legend && legend.open ? 340 : 60) : 10;
+      if (b.isValid()) map.fitBounds(b, {paddingTopLeft: [left, 20], paddingBottomRight: [wide ? 210 : 10, 20],
                                          maxZoom: 15, animate: false});
       Object.keys(built).forEach(function (name) { overlays[name].addLayer(built[name]); });
       showLabels();
