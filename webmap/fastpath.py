@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+
 from cachetools import LRUCache
 from flask import Flask, request
 
