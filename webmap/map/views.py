@@ -66,10 +66,13 @@ def display_layer(name: str):
     snap = current().snapshot()
     if name not in snap.layers:
         abort(404, description=f"No layer {view.shown(name)!r}: see /layers/ for the layers.")
-    gcj02 = _display_crs()
-    body = current().cached(("display-json", name, gcj02),
-                            lambda: script_json(maps.full_display(gcj02).layers[name]).encode())
-    return _versioned(Response(body, content_type="application/geo+json"))
+    return _versioned(Response(_layer_json(name, _display_crs()).encode(), content_type="application/geo+json"))
+
+
+def _layer_json(name: str, gcj02: bool) -> str:
+    """A layer's display features as JSON, encoded once per build and datum (the layer's own file and
+    the layers' script share it)."""
+    return current().cached(("display-json", name, gcj02), lambda: script_json(maps.full_display(gcj02).layers[name]))
 
 
 @bp.get("/display/layers.js")
@@ -82,8 +85,7 @@ def display_bundle():
     names = view.layer_names(request.args, snap, embed=True) or tuple(snap.layers)   # in the catalog's order
 
     def script() -> bytes:
-        data = json.dumps({n: maps.full_display(gcj02).layers[n] for n in names}, ensure_ascii=False,
-                          separators=(",", ":"))
+        data = "{" + ",".join(f"{json.dumps(n)}:{_layer_json(n, gcj02)}" for n in names) + "}"
         # JSON.parse of a string literal: V8 reads it faster than the same object written as code
         return f"window.JZ_LAYERS = JSON.parse({json.dumps(data, ensure_ascii=False)});\n".encode()
     body = current().cached(("display-bundle", names, gcj02), script)
