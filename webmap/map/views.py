@@ -16,7 +16,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, url
 from webmap.core import display, legend, search, view
 from webmap.core.basemaps import BASEMAPS, available_basemaps
 from webmap.core.mapview import build_map, script_json
-from webmap.core.text import lang_args, nav_args
+from webmap.core.text import nav_args
 from webmap.embed import builder, share
 from webmap.map import maps
 from webmap.store import current
@@ -106,7 +106,8 @@ def search_json():
     snap = current().snapshot()
     items = current().cached(("search-entries",), lambda: search.entries(snap))
     q = request.args.get("q", "")
-    results = [e | {"url": url_for("frameworks.page", fid=e["id"], **lang_args(view.lang(request.args)))}
+    keep = nav_args(view.lang(request.args), view.basemap(request.args, current_app.config))
+    results = [e | {"url": url_for("frameworks.page", fid=e["id"], **keep)}
                if e["type"] == "framework" else e for e in search.search(items, q)]
     resp = jsonify(query=q[:search.MAX_QUERY], results=results)
     resp.headers["Cache-Control"] = "no-cache"
