@@ -335,9 +335,11 @@ def test_stand_in_shapes_do_not_claim_an_area(client, places):
     ("layers=nope", "Unknown layer"),
     ("layers=parks,nope", "Unknown layer"),
     ("layers=,", "empty"),
-    ("place=nowhere/at-all", "Unknown place"),
+    ("place=nowhere", "not a place id"),
+    ("place=Huaiyin/SOE", "not a place id"),
     (f"place={SOE}&layers=parks", "none of the layers"),
-    ("place=" + "x" * 5000, "Unknown place"),
+    ("place=" + "x" * 5000, "not a place id"),
+    ("place=a/" + "x" * 5000, "not a place id"),
     (f"place={SOE}&popup=yes", "?popup"),
 ])
 def test_bad_parameters_are_400_with_a_message(client, query, message):
@@ -354,6 +356,12 @@ def test_good_parameters_are_accepted(client):
                       ).status_code == 200
     assert client.get("/?layers=parks&utm_source=x").status_code == 200      # unknown extras are ignored
     assert client.get(f"/?place={SOE}&popup=0").status_code == 200
+
+
+@pytest.mark.parametrize("place", ["nowhere/at-all", "huaiyin/no-such-place"])
+def test_an_unknown_place_on_the_map_is_a_404_page(client, place):
+    resp = client.get(f"/?place={place}&lang=en")
+    assert resp.status_code == 404 and "No place with the id" in text(resp) and "Back to the map" in text(resp)
 
 
 def test_error_page_follows_the_language(client):
