@@ -279,7 +279,8 @@ def test_embed_bad_parameters_are_400_with_a_message(client, query, message):
 @pytest.mark.parametrize("place", ["no/such-place", "huaiyin", "370104", "%3Cscript%3E"])
 def test_embed_unknown_place_is_404(client, place):
     resp = client.get(f"/embed?place={place}")
-    assert resp.status_code == 404 and "No place with the id" in text(resp)
+    assert resp.status_code == 404 and "没有编号为" in text(resp)          # said in the embed's language
+    assert "No place with the id" in text(client.get(f"/embed?place={place}&lang=en"))
     assert "<script>" not in text(resp)
 
 

@@ -80,3 +80,20 @@ def test_the_map_pages_panel_links_keep_both(client):
     chosen = {p: unescape(u) for u, p in re.findall(r'href="([^"]*)" data-param="[a-z]+" data-value="([a-z]+)"', panel)}
     assert parse_qs(urlsplit(chosen["zh"]).query)["basemap"] == ["none"]
     assert all(parse_qs(urlsplit(chosen[b]).query)["lang"] == ["en"] for b in ("osm", "none", "positron")), chosen
+
+
+@pytest.mark.parametrize("method, url, zh, en", [
+    ("post", "/analyze", "请粘贴一篇文章", "Paste the text of an article"),
+    ("get", "/places/huaiyin/nowhere", "没有编号为", "No place with the id"),
+    ("get", "/?place=huaiyin/nowhere", "没有编号为", "No place with the id"),
+    ("get", "/sources/nope", "没有编号为", "No article with the id"),
+    ("get", "/frameworks/nope", "没有编号为", "No framework"),
+])
+def test_error_messages_are_in_the_pages_language(client, method, url, zh, en):
+    """Posting only spaces, or asking for what is not there: the message (and the status name) is
+    Chinese on a Chinese page, English with lang=en."""
+    send = getattr(client, method)
+    chinese = send(url, data={"text": "   "}).get_data(as_text=True)
+    assert zh in chinese and en not in chinese and ("请求有误" in chinese or "未找到" in chinese)
+    english = send(url + ("&" if "?" in url else "?") + "lang=en", data={"text": "   "}).get_data(as_text=True)
+    assert en in english and zh not in english

@@ -15,6 +15,7 @@ from webmap.core import view
 from webmap.core.basemaps import BASEMAPS
 from webmap.core.display import display_layers
 from webmap.core.mapview import build_map
+from webmap.i18n import t
 from webmap.core.text import segments
 from webmap.map import maps
 from webmap.store import current
@@ -40,14 +41,15 @@ def _parser():
         return parser
 
 
-def _text() -> str:
+def _text(lang: str) -> str:
+    """The pasted article; too long is a 413, empty a 400, each said in the page's language."""
     if (request.content_length or 0) > MAX_BYTES:
-        abort(413, description=f"The article is too long: at most {MAX_CHARS:,} characters.")
+        abort(413, description=t(lang, "err_too_long").format(max=f"{MAX_CHARS:,}"))
     text = request.form.get("text", "")
     if len(text) > MAX_CHARS:
-        abort(413, description=f"The article is too long ({len(text):,} characters): at most {MAX_CHARS:,}.")
+        abort(413, description=t(lang, "err_too_long_n").format(n=f"{len(text):,}", max=f"{MAX_CHARS:,}"))
     if not text.strip():
-        abort(400, description="Paste the text of an article to analyse.")
+        abort(400, description=t(lang, "err_empty"))
     return text
 
 
@@ -77,7 +79,7 @@ def form():
 @bp.post("/analyze")
 def result():
     lang, basemap = _lang_basemap()
-    text = _text()
+    text = _text(lang)
     rows, frameworks = analyse(text)
     if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
         return jsonify(rows)

@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import abort
 
 from webmap.core.basemaps import available_basemaps
-from webmap.i18n import LANGS
+from webmap.i18n import LANGS, t
 
 # What a place id looks like (`huaiyin/medical-science-center`): on the map a value of another shape
 # is a 400 (malformed), a well-formed id no place has a 404 (unknown); an embed answers 404 to both.
@@ -122,7 +122,7 @@ def parse(args: MultiDict, snap, config: Mapping, embed: bool = False) -> View:
             abort(400, description=f"?place={shown(place)!r} is not a place id (<district>/<name>, "
                                    "lower-case letters, digits and hyphens).")
         if place not in snap.places:
-            abort(404, description=f"No place with the id {shown(place)!r}.")
+            abort(404, description=t(lang_, "err_no_place").format(id=repr(shown(place))))
         if layers is not None and not set(snap.place_layers[place]) & set(layers):
             abort(400, description=f"The place {shown(place)!r} is in none of the layers chosen"
                                    f"{'' if embed else ' in ?layers'} (it is in {', '.join(snap.place_layers[place])}).")
