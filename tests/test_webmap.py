@@ -765,3 +765,10 @@ def test_hostile_values_in_every_parameter_never_give_a_500(client, path, name):
                                   "/display/%00.geojson", "/images/%ED%A0%80.png", "/embed/%00"])
 def test_hostile_paths_never_give_a_500(client, path):
     assert client.get(path).status_code in (400, 404)
+
+
+@pytest.mark.parametrize("path", ["/", f"/places/{SOE}", "/sources/", "/frameworks/", "/layers/", "/layers/dictionary",
+                                  "/analyze", "/embed/builder", f"/embed?place={SOE}", "/ogc/?f=html",
+                                  "/ogc/collections/parks?f=html", "/places/nowhere"])
+def test_every_page_names_its_icon_so_browsers_do_not_ask_for_favicon_ico(client, path):
+    assert '<link rel="icon" href="data:,">' in text(client.get(path))
