@@ -429,7 +429,8 @@ def _article_text(page: str) -> str:
 def test_source_page_is_the_full_article_with_an_anchor_per_citation(client, places, articles):
     for doc_id, doc in articles.items():
         page = text(client.get(f"/sources/{doc_id}"))
-        assert _article_text(page) == doc["text"], doc_id        # every character, in order
+        # every character, in order (but the blank lines around it, not shown)
+        assert _article_text(page) == doc["text"].strip("\r\n \t"), doc_id
         cited = [(pid, c) for pid, p in places.items() for c in p["citations"] if c["doc"] == doc_id]
         assert cited, doc_id
         for pid, c in cited:
@@ -772,3 +773,12 @@ def test_hostile_paths_never_give_a_500(client, path):
                                   "/ogc/collections/parks?f=html", "/places/nowhere"])
 def test_every_page_names_its_icon_so_browsers_do_not_ask_for_favicon_ico(client, path):
     assert '<link rel="icon" href="data:,">' in text(client.get(path))
+
+
+def test_an_article_starts_with_its_first_line_not_with_blank_lines(client):
+    """The article files begin with blank lines; shown pre-wrapped they were ~130 px of empty page."""
+    docs = re.findall(r'href="/sources/([^"?]+)"', text(client.get("/sources/")))
+    assert docs
+    for doc in docs:
+        body = text(client.get(f"/sources/{doc}")).split('<div class="jz-article" lang="zh-Hans">', 1)[1]
+        assert not body[:1].isspace() and not body.split("</div>", 1)[0][-1:].isspace(), doc
