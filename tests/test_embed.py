@@ -72,7 +72,8 @@ def test_every_place_has_a_static_image(client):
 @pytest.mark.parametrize("url, status", [
     ("/images/no/such-place.png", 404), ("/images/districts.png", 404), ("/images/../../etc/passwd.png", 404),
     ("/images/parks.png?width=10", 400), ("/images/parks.png?width=99999", 400), ("/images/parks.png?width=-5", 400),
-    ("/images/parks.png?width=abc", 400)])
+    ("/images/parks.png?width=abc", 400), ("/images/all.png?size=card&width=100", 400),
+    ("/images/all.png?size=card&width=800", 400), ("/images/all.png?size=card&width=abc", 400)])
 def test_static_image_bad_input(client, url, status):
     assert client.get(url).status_code == status
 
