@@ -109,3 +109,32 @@ def test_links_keep_basemap_none(page, live_server):
     assert page.locator(".leaflet-tile").count() == 0
     settle(page)
     assert page.outside == []
+
+
+def test_analyze_and_a_search_popups_framework_link_keep_basemap_none(browser, live_server):
+    """A reader pastes an article on /analyze?basemap=none and submits it, then on the map picks a
+    framework in the search box and follows its popup's link: every request stays on our host."""
+    context = browser.new_context(viewport={"width": 1366, "height": 800}, locale="zh-CN")
+    page = context.new_page()
+    seen: list[str] = []
+    page.on("request", lambda r: seen.append(r.url))
+    try:
+        page.goto(f"{live_server}/analyze?basemap=none", wait_until="load")
+        page.get_by_role("textbox").fill("济南西站位于槐荫区。")
+        page.get_by_role("button", name="查找地名").click()
+        page.wait_for_selector("#jz-analyze-map .leaflet-marker-icon", state="visible")
+        assert parse_qs(urlsplit(page.url).query)["basemap"] == ["none"]
+        settle(page)
+        page.goto(f"{live_server}/?basemap=none", wait_until="load")
+        page.wait_for_function("() => window.JZ && window.JZ.ready === true")
+        page.get_by_role("searchbox").fill("五大主战场")
+        page.locator(".jz-search-results button[data-id='huaiyin-five-battlefields']").click()
+        page.locator(".leaflet-popup-content a", has_text="框架详情页").click()
+        page.wait_for_url("**/frameworks/huaiyin-five-battlefields**")
+        assert parse_qs(urlsplit(page.url).query)["basemap"] == ["none"]
+        settle(page)
+        ours = urlsplit(live_server).netloc
+        outside = [u for u in seen if urlsplit(u).netloc != ours and not u.startswith(("data:", "blob:", "about:"))]
+        assert outside == [], outside
+    finally:
+        context.close()

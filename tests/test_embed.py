@@ -72,7 +72,8 @@ def test_every_place_has_a_static_image(client):
 @pytest.mark.parametrize("url, status", [
     ("/images/no/such-place.png", 404), ("/images/districts.png", 404), ("/images/../../etc/passwd.png", 404),
     ("/images/parks.png?width=10", 400), ("/images/parks.png?width=99999", 400), ("/images/parks.png?width=-5", 400),
-    ("/images/parks.png?width=abc", 400)])
+    ("/images/parks.png?width=abc", 400), ("/images/all.png?size=card&width=100", 400),
+    ("/images/all.png?size=card&width=800", 400), ("/images/all.png?size=card&width=abc", 400)])
 def test_static_image_bad_input(client, url, status):
     assert client.get(url).status_code == status
 
@@ -279,7 +280,8 @@ def test_embed_bad_parameters_are_400_with_a_message(client, query, message):
 @pytest.mark.parametrize("place", ["no/such-place", "huaiyin", "370104", "%3Cscript%3E"])
 def test_embed_unknown_place_is_404(client, place):
     resp = client.get(f"/embed?place={place}")
-    assert resp.status_code == 404 and "No place with the id" in text(resp)
+    assert resp.status_code == 404 and "没有编号为" in text(resp)          # said in the embed's language
+    assert "No place with the id" in text(client.get(f"/embed?place={place}&lang=en"))
     assert "<script>" not in text(resp)
 
 

@@ -335,9 +335,11 @@ def test_stand_in_shapes_do_not_claim_an_area(client, places):
     ("layers=nope", "Unknown layer"),
     ("layers=parks,nope", "Unknown layer"),
     ("layers=,", "empty"),
-    ("place=nowhere/at-all", "Unknown place"),
+    ("place=nowhere", "not a place id"),
+    ("place=Huaiyin/SOE", "not a place id"),
     (f"place={SOE}&layers=parks", "none of the layers"),
-    ("place=" + "x" * 5000, "Unknown place"),
+    ("place=" + "x" * 5000, "not a place id"),
+    ("place=a/" + "x" * 5000, "not a place id"),
     (f"place={SOE}&popup=yes", "?popup"),
 ])
 def test_bad_parameters_are_400_with_a_message(client, query, message):
@@ -354,6 +356,12 @@ def test_good_parameters_are_accepted(client):
                       ).status_code == 200
     assert client.get("/?layers=parks&utm_source=x").status_code == 200      # unknown extras are ignored
     assert client.get(f"/?place={SOE}&popup=0").status_code == 200
+
+
+@pytest.mark.parametrize("place", ["nowhere/at-all", "huaiyin/no-such-place"])
+def test_an_unknown_place_on_the_map_is_a_404_page(client, place):
+    resp = client.get(f"/?place={place}&lang=en")
+    assert resp.status_code == 404 and "No place with the id" in text(resp) and "Back to the map" in text(resp)
 
 
 def test_error_page_follows_the_language(client):
@@ -421,7 +429,8 @@ def _article_text(page: str) -> str:
 def test_source_page_is_the_full_article_with_an_anchor_per_citation(client, places, articles):
     for doc_id, doc in articles.items():
         page = text(client.get(f"/sources/{doc_id}"))
-        assert _article_text(page) == doc["text"], doc_id        # every character, in order
+        # every character, in order (but the blank lines around it, not shown)
+        assert _article_text(page) == doc["text"].strip("\r\n \t"), doc_id
         cited = [(pid, c) for pid, p in places.items() for c in p["citations"] if c["doc"] == doc_id]
         assert cited, doc_id
         for pid, c in cited:
@@ -757,3 +766,19 @@ def test_hostile_values_in_every_parameter_never_give_a_500(client, path, name):
                                   "/display/%00.geojson", "/images/%ED%A0%80.png", "/embed/%00"])
 def test_hostile_paths_never_give_a_500(client, path):
     assert client.get(path).status_code in (400, 404)
+
+
+@pytest.mark.parametrize("path", ["/", f"/places/{SOE}", "/sources/", "/frameworks/", "/layers/", "/layers/dictionary",
+                                  "/analyze", "/embed/builder", f"/embed?place={SOE}", "/ogc/?f=html",
+                                  "/ogc/collections/parks?f=html", "/places/nowhere"])
+def test_every_page_names_its_icon_so_browsers_do_not_ask_for_favicon_ico(client, path):
+    assert '<link rel="icon" href="data:,">' in text(client.get(path))
+
+
+def test_an_article_starts_with_its_first_line_not_with_blank_lines(client):
+    """The article files begin with blank lines; shown pre-wrapped they were ~130 px of empty page."""
+    docs = re.findall(r'href="/sources/([^"?]+)"', text(client.get("/sources/")))
+    assert docs
+    for doc in docs:
+        body = text(client.get(f"/sources/{doc}")).split('<div class="jz-article" lang="zh-Hans">', 1)[1]
+        assert not body[:1].isspace() and not body.split("</div>", 1)[0][-1:].isspace(), doc

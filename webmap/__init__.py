@@ -12,10 +12,11 @@ from werkzeug.exceptions import HTTPException
 
 from webmap import assets, compress, fastpath, headers, hosts, ogc, ogc_lane, templating
 from webmap.analyze import bp as analyze_bp
+from webmap.core.basemaps import available_basemaps
 from webmap.downloads import bp as downloads_bp
 from webmap.embed.views import bp as embed_bp
 from webmap.frameworks.views import bp as frameworks_bp
-from webmap.i18n import LANGS
+from webmap.i18n import LANGS, status_name
 from webmap.images.views import bp as images_bp
 from webmap.map.views import bp as map_bp
 from webmap.sources.views import bp as sources_bp
@@ -59,9 +60,13 @@ def create_app(config: dict | None = None) -> Flask:
         if wants_json:
             resp = jsonify(code=exc.code, error=exc.name, description=exc.description)
         else:
+            # the links back keep a valid lang and basemap of the request (basemap=none stays offline)
             lang = request.args.get("lang") if request.args.get("lang") in LANGS else "zh"
-            resp = make_response(templating.render_page("error.html", lang, code=exc.code, name=exc.name,
-                                                        description=exc.description))
+            basemap = request.args.get("basemap")
+            basemap = basemap if basemap in available_basemaps(app.config.get("TIANDITU_KEY")) else "osm"
+            name = status_name(lang, exc.code, exc.name)
+            resp = make_response(templating.render_page("error.html", lang, code=exc.code, name=name,
+                                                        description=exc.description, basemap=basemap))
         resp.status_code = exc.code
         for name, value in exc.get_headers():      # Allow on a 405, Retry-After, WWW-Authenticate, …
             if name.lower() != "content-type":

@@ -67,6 +67,12 @@ UI = {
         "shifted": "本视图中的要素已转换为 GCJ-02 坐标，以对齐高德底图",
         "articles": "文章列表",
         "error_home": "返回地图",
+        "err_empty": "请粘贴一篇文章的正文再分析。",
+        "err_too_long": "文章过长：最多 {max} 字。",
+        "err_too_long_n": "文章过长（{n} 字）：最多 {max} 字。",
+        "err_no_place": "没有编号为 {id} 的地点。",
+        "err_no_article": "本版数据中没有编号为 {id} 的文章。",
+        "err_no_framework": "没有编号为 {id} 的规划框架，全部框架见 /frameworks/。",
         "not_in_layers": "该地点不在所选图层中",
         "km2": "平方公里",
         "m": "米",
@@ -171,6 +177,12 @@ UI = {
         "shifted": "Features in this view are shifted to GCJ-02 to line up with the Amap basemap",
         "articles": "Articles",
         "error_home": "Back to the map",
+        "err_empty": "Paste the text of an article to analyse.",
+        "err_too_long": "The article is too long: at most {max} characters.",
+        "err_too_long_n": "The article is too long ({n} characters): at most {max}.",
+        "err_no_place": "No place with the id {id}.",
+        "err_no_article": "No article with the id {id} in this build.",
+        "err_no_framework": "No framework {id}: see /frameworks/ for the frameworks.",
         "not_in_layers": "that place is not in the chosen layers",
         "km2": "km²",
         "m": "m",
@@ -250,6 +262,14 @@ VERTEX_BASIS = {
 
 def t(lang: str, key: str) -> str:
     return UI[lang][key]
+
+
+# The name of an error status on the error page, in the page's language (Werkzeug's names are English).
+STATUS = {"zh": {400: "请求有误", 404: "未找到", 405: "不支持此方法", 413: "内容过长", 503: "服务繁忙"}}
+
+
+def status_name(lang: str, code: int, english: str) -> str:
+    return STATUS.get(lang, {}).get(code, english)
 
 
 def label(table: dict, lang: str, value) -> str:

@@ -1,12 +1,14 @@
 """The query parameters of the map (`/`, `/places/<id>`) and of the embed (`/embed`, its builder, oEmbed).
 
 Both take the same lang, basemap, layers, place and popup, so they are checked here, once: a bad value
-is a 400 that names it. The embed words some messages its own way and, having nothing to show
-without it, answers an unknown place with a 404; `embed=True` asks for that and for its own parameters.
+is a 400 that names it, an unknown place a 404 (on the map a value that is not a place id at all is
+a 400). The embed words some messages its own way and, having nothing to show without it, answers
+any unknown place with a 404; `embed=True` asks for that and for its own parameters.
 `integer` is the app's one parser of integer parameters (image width, builder size, oEmbed bounds).
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -14,8 +16,11 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import abort
 
 from webmap.core.basemaps import available_basemaps
-from webmap.i18n import LANGS
+from webmap.i18n import LANGS, t
 
+# What a place id looks like (`huaiyin/medical-science-center`): on the map a value of another shape
+# is a 400 (malformed), a well-formed id no place has a 404 (unknown); an embed answers 404 to both.
+PLACE_ID = re.compile(r"(?=.{3,200}$)[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)+")
 CONTROLS = ("zoom", "layers", "fullscreen", "scale")      # the controls an embed may show, in this order
 MAX_TITLE = 200                                           # characters of an embed's title
 _SHOWN = 60                                               # characters of a bad value echoed in a 400
@@ -113,10 +118,11 @@ def parse(args: MultiDict, snap, config: Mapping, embed: bool = False) -> View:
     layers = layer_names(args, snap, embed)
     place = _one(args, "place", embed)
     if place is not None:
-        if place not in snap.places and embed:
-            abort(404, description=f"No place with the id {shown(place)!r}.")
+        if place not in snap.places and not embed and not PLACE_ID.fullmatch(place):
+            abort(400, description=f"?place={shown(place)!r} is not a place id (<district>/<name>, "
+                                   "lower-case letters, digits and hyphens).")
         if place not in snap.places:
-            abort(400, description=f"Unknown place {shown(place)!r} in ?place.")
+            abort(404, description=t(lang_, "err_no_place").format(id=repr(shown(place))))
         if layers is not None and not set(snap.place_layers[place]) & set(layers):
             abort(400, description=f"The place {shown(place)!r} is in none of the layers chosen"
                                    f"{'' if embed else ' in ?layers'} (it is in {', '.join(snap.place_layers[place])}).")

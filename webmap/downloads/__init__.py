@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, send_file, url_for
 
 from webmap import fastpath
+from webmap.core import view
+from webmap.core.text import nav_args
 from webmap.downloads.dictionary import PROPERTIES, VALUES
 from webmap.store import current
 
@@ -114,7 +116,12 @@ def dictionary():
         return jsonify(properties=[{"name": n, "type": t, "meaning": m} for n, t, m in PROPERTIES],
                        values={k: dict(v) for k, v in VALUES.items()}, licence=licence)
     return Response(render_template("downloads/dictionary.html", properties=PROPERTIES, values=VALUES,
-                                    licence=licence), content_type="text/html; charset=utf-8")
+                                    licence=licence, keep=_keep()), content_type="text/html; charset=utf-8")
+
+
+def _keep() -> dict:
+    """The reader's lang and basemap (checked: a bad one is a 400), kept on the links back to the map."""
+    return nav_args(view.lang(request.args), view.basemap(request.args, current_app.config))
 
 
 @bp.get("/layers/")
@@ -130,6 +137,7 @@ def listing():
         resp = jsonify(data)
         resp.headers["Access-Control-Allow-Origin"] = "*"
     else:
-        resp = Response(render_template("downloads/layers.html", **data), content_type="text/html; charset=utf-8")
+        resp = Response(render_template("downloads/layers.html", keep=_keep(), **data),
+                        content_type="text/html; charset=utf-8")
     resp.headers["Vary"] = "Accept"
     return resp

@@ -12,6 +12,7 @@ from webmap.core.basemaps import BASEMAPS
 from webmap.core.display import display_layers
 from webmap.core.frameworks import framework, framework_ids
 from webmap.core.mapview import build_map
+from webmap.i18n import t
 from webmap.map import maps
 from webmap.store import current
 from webmap.templating import render_page
@@ -45,7 +46,7 @@ def page(fid: str):
     lang, fmt = view.lang(request.args), _format()
     data = framework(snap, fid)
     if data is None:
-        abort(404, description=f"No framework {view.shown(fid)!r}: see /frameworks/ for the frameworks.")
+        abort(404, description=t(lang, "err_no_framework").format(id=repr(view.shown(fid))))
     if fmt == "json":
         return jsonify(data)
     basemap = view.basemap(request.args, current_app.config)

@@ -86,7 +86,10 @@ def image(ident: str):
     size = request.args.get("size")
     if size not in (None, "card"):
         abort(400, description=f"size={view.shown(size)!r}: omit it, or use size=card (1200×630).")
-    width = CARD[0] if size else snap(view.integer(request.args, "width", DEFAULT_WIDTH, MIN_WIDTH, MAX_WIDTH))
+    width = view.integer(request.args, "width", None, MIN_WIDTH, MAX_WIDTH)     # checked alike with or without size
+    if size and width is not None:
+        abort(400, description="size=card is always 1200×630: leave out width.")
+    width = CARD[0] if size else snap(width or DEFAULT_WIDTH)
     lang = view.lang(request.args)
     snapshot = current().snapshot()
     pic = picture(snapshot, ident, lang)

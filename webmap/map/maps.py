@@ -18,7 +18,7 @@ from webmap.assets import asset_url
 from webmap.core.basemaps import BASEMAPS
 from webmap.core.display import LABELLED, Display, display_layers, layer_title, union_bounds
 from webmap.core.mapview import Assets, MapOptions, Overlay
-from webmap.core.text import lang_args, nav_args
+from webmap.core.text import nav_args
 from webmap.i18n import t
 from webmap.store import Snapshot, current
 
@@ -100,7 +100,7 @@ def options(lang: str, basemap: str, **kw) -> MapOptions:
     popup = url_for("map.popup", place_id="__ID__", v=snap.build, **nav_args(lang, basemap))
     return MapOptions(lang=lang, basemap=basemap, tianditu_key=current_app.config.get("TIANDITU_KEY"),
                       assets=map_assets(), credit=credit, popup_url=popup,
-                      search_url=url_for("map.search_json", **lang_args(lang)),
+                      search_url=url_for("map.search_json", **nav_args(lang, basemap)),
                       text={k: t(lang, k) for k in TEXT}, **kw)
 
 

@@ -16,8 +16,9 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, url
 from webmap.core import display, legend, search, view
 from webmap.core.basemaps import BASEMAPS, available_basemaps
 from webmap.core.mapview import build_map, script_json
-from webmap.core.text import lang_args, nav_args
+from webmap.core.text import nav_args
 from webmap.embed import builder, share
+from webmap.i18n import t
 from webmap.map import maps
 from webmap.store import current
 from webmap.templating import render_page
@@ -106,7 +107,8 @@ def search_json():
     snap = current().snapshot()
     items = current().cached(("search-entries",), lambda: search.entries(snap))
     q = request.args.get("q", "")
-    results = [e | {"url": url_for("frameworks.page", fid=e["id"], **lang_args(view.lang(request.args)))}
+    keep = nav_args(view.lang(request.args), view.basemap(request.args, current_app.config))
+    results = [e | {"url": url_for("frameworks.page", fid=e["id"], **keep)}
                if e["type"] == "framework" else e for e in search.search(items, q)]
     resp = jsonify(query=q[:search.MAX_QUERY], results=results)
     resp.headers["Cache-Control"] = "no-cache"
@@ -120,7 +122,7 @@ def popup(place_id: str):
     lang, basemap = view.lang(request.args), view.basemap(request.args, current_app.config)
     districts = {str(f.get("id")): f for f in snap.layers.get("districts", {}).get("features", [])}
     if place_id not in snap.places and place_id not in districts:
-        abort(404, description=f"No place with the id {view.shown(place_id)!r}.")
+        abort(404, description=t(lang, "err_no_place").format(id=repr(view.shown(place_id))))
 
     def render() -> str:
         if place_id in districts:
@@ -139,9 +141,9 @@ def popup(place_id: str):
 @bp.get("/places/<path:place_id>")
 def place(place_id: str):
     snap = current().snapshot()
-    if place_id not in snap.places:
-        abort(404, description=f"No place with the id {view.shown(place_id)!r}.")
     lang, basemap = view.lang(request.args), view.basemap(request.args, current_app.config)
+    if place_id not in snap.places:
+        abort(404, description=t(lang, "err_no_place").format(id=repr(view.shown(place_id))))
     return maps.filled(("place", place_id, lang, basemap), lambda: _render_place(snap, place_id, lang, basemap),
                        share.place_head(snap, lang, place_id), builder.place_builder(lang, place_id, basemap))
 

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, current_app, request
 
 from webmap.core import view
 from webmap.core.text import article_blocks, is_span
+from webmap.i18n import t
 from webmap.store import Snapshot, current
 from webmap.templating import render_page
 
@@ -54,9 +55,9 @@ def index():
 @bp.get("/sources/<doc_id>")
 def source(doc_id: str):
     docs = _sources()
-    if doc_id not in docs:
-        abort(404, description=f"No article with the id {view.shown(doc_id)!r} in this build.")
     lang, basemap = view.lang(request.args), view.basemap(request.args, current_app.config)
+    if doc_id not in docs:
+        abort(404, description=t(lang, "err_no_article").format(id=repr(view.shown(doc_id))))
     return current().cached(("source", doc_id, lang, basemap), lambda: _render_source(doc_id, docs[doc_id], lang, basemap))
 
 
