@@ -83,7 +83,8 @@
     onAdd: function () {
       var div = L.DomUtil.create("div", "jz-search leaflet-bar");
       var input = L.DomUtil.create("input", "", div), list = L.DomUtil.create("ul", "jz-search-results", div);
-      var asked = 0, timer = null;
+      /* `shown`: the text the list is for; `enter`: Enter was pressed before that list came. */
+      var asked = 0, timer = null, shown = null, enter = false;
       input.type = "search"; input.placeholder = cfg.text.search;
       input.setAttribute("aria-label", cfg.text.search_label);
       list.setAttribute("role", "listbox");
@@ -97,12 +98,20 @@
         quiet = true;
         input.value = displayName(entry);
         setTimeout(function () {
-          list.textContent = "";
+          list.textContent = ""; shown = null;
           if (entry.type === "framework") showFramework(entry); else focus(entry.id);
         }, 0);
       }
+      function first() {
+        var b = list.querySelector("button");
+        if (b) b.click();
+      }
       function render(q, results) {
-        list.textContent = "";
+        list.textContent = ""; shown = q;
+        fill(q, results);
+        if (enter) { enter = false; first(); }
+      }
+      function fill(q, results) {
         if (!q) return;
         if (!results.length) {
           var none = L.DomUtil.create("li", "jz-none", list);
@@ -129,13 +138,16 @@
           .then(function (r) { return r.ok ? r.json() : {results: []}; })
           .then(function (data) { if (n === asked) render(q, data.results); });
       }
-      input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(ask, 120); });
+      input.addEventListener("input", function () { enter = false; clearTimeout(timer); timer = setTimeout(ask, 120); });
       input.addEventListener("keydown", function (e) {
+        if (e.isComposing || e.keyCode === 229) return;      // an input method's Enter confirms its text
         if (e.key === "Enter") {
-          var first = list.querySelector("button");
-          if (first) first.click();
+          /* The list shown may be for an older text (results come 120 ms after the last key, then
+           * over the network): Enter then asks at once and opens the first result when it comes. */
+          if (shown === input.value.trim()) first();
+          else { enter = true; clearTimeout(timer); ask(); }
         } else if (e.key === "Escape") {
-          input.value = ""; list.textContent = "";
+          input.value = ""; list.textContent = ""; shown = null;
         }
       });
       return div;
