@@ -82,3 +82,52 @@ def test_enter_while_composing_does_nothing(page, live_server):
     assert page.input_value(".jz-search input") == "济南西"
     page.keyboard.press("Enter")                  # the composition is over: Enter picks
     opened(page, "济南西站")
+
+
+def test_a_click_on_the_map_folds_the_list_and_the_box_brings_it_back(page, live_server):
+    offline(page, live_server)
+    open_map(page, f"{live_server}/?basemap=none")
+    page.click(".jz-search input")
+    page.keyboard.type("区")
+    page.locator(".jz-search-results button").nth(11).wait_for(state="visible")
+    box = page.locator(".folium-map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] - 60)
+    page.wait_for_timeout(300)
+    assert page.locator(".jz-search-results li").count() == 0
+    page.click(".jz-search input")
+    page.locator(".jz-search-results button").nth(11).wait_for(state="visible")
+
+
+def test_arrow_keys_move_through_the_results(page, live_server):
+    offline(page, live_server)
+    open_map(page, f"{live_server}/?basemap=none")
+    page.click(".jz-search input")
+    page.keyboard.type("济南西")
+    page.locator(".jz-search-results button").nth(1).wait_for(state="visible")
+    focused = "() => document.activeElement.getAttribute('data-id') || document.activeElement.tagName"
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate(focused) == "huaiyin/jinan-west-station"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")                  # the last stays
+    assert page.evaluate(focused) == "huaiyin/decathlon-west"
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate(focused) == "INPUT"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    opened(page, "迪卡侬济南西城店")
+
+
+def test_escape_closes_a_popup_opened_from_the_keyboard(page, live_server):
+    offline(page, live_server)
+    open_map(page, f"{live_server}/?basemap=none")
+    marker = page.locator(".jz-marker:has(.jz-pin[aria-label='济南西站'])")
+    marker.focus()
+    page.keyboard.press("Enter")
+    opened(page, "济南西站")
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(400)
+    assert page.locator(".leaflet-popup").count() == 0
+    assert page.evaluate("() => document.activeElement.querySelector('.jz-pin').getAttribute('aria-label')") == "济南西站"
+    assert page.errors == []

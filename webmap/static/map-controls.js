@@ -98,7 +98,7 @@
         quiet = true;
         input.value = displayName(entry);
         setTimeout(function () {
-          list.textContent = ""; shown = null;
+          close();
           if (entry.type === "framework") showFramework(entry); else focus(entry.id);
         }, 0);
       }
@@ -138,7 +138,20 @@
           .then(function (r) { return r.ok ? r.json() : {results: []}; })
           .then(function (data) { if (n === asked) render(q, data.results); });
       }
+      function close() { list.textContent = ""; shown = null; enter = false; }
       input.addEventListener("input", function () { enter = false; clearTimeout(timer); timer = setTimeout(ask, 120); });
+      /* A click or tap anywhere else (the map above all) folds the list; back in the box, it comes again. */
+      document.addEventListener("pointerdown", function (e) { if (!div.contains(e.target)) close(); }, true);
+      input.addEventListener("focus", function () { if (shown === null && input.value.trim()) ask(); });
+      /* Arrow keys go down the results and back up to the box; Enter on a result picks it (a button). */
+      L.DomEvent.on(div, "keydown", function (e) {
+        if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
+        var items = [input].concat(Array.prototype.slice.call(list.querySelectorAll("button")));
+        var i = items.indexOf(document.activeElement), next = items[i + (e.key === "ArrowDown" ? 1 : -1)];
+        if (i < 0 || !next) return;
+        L.DomEvent.preventDefault(e);
+        next.focus();
+      });
       input.addEventListener("keydown", function (e) {
         if (e.isComposing || e.keyCode === 229) return;      // an input method's Enter confirms its text
         if (e.key === "Enter") {
@@ -147,7 +160,7 @@
           if (shown === input.value.trim()) first();
           else { enter = true; clearTimeout(timer); ask(); }
         } else if (e.key === "Escape") {
-          input.value = ""; list.textContent = ""; shown = null;
+          input.value = ""; close();
         }
       });
       return div;
@@ -191,6 +204,20 @@
     map.on("resize", lift);
   }
 
+  /* Escape closes the open popup wherever the focus is (Leaflet's own needs the map itself focused,
+   * not a marker or a link in the popup); the focus goes back to the marker the popup came from. */
+  function escapeClosesPopups() {
+    var open = null;
+    map.on("popupopen", function (e) { open = e.popup; });
+    map.on("popupclose", function (e) { if (open === e.popup) open = null; });
+    document.addEventListener("keydown", function (e) {
+      if (e.key !== "Escape" || !open || e.target.closest && e.target.closest(".jz-search")) return;
+      var marker = open._source && open._source._icon;
+      map.closePopup(open);
+      if (marker) marker.focus();
+    });
+  }
+
   function addControls() {
     var has = function (c) { return cfg.controls.indexOf(c) >= 0; };
     var panelHtml = document.getElementById("jz-panel-html"), legendHtml = document.getElementById("jz-legend-html");
@@ -216,6 +243,7 @@
       focus = core.focus; displayName = core.displayName; icon = core.icon; fitPopup = core.fitPopup;
       map.on("tooltipopen", function (e) { if (quiet) map.closeTooltip(e.tooltip); });
       addControls();
+      escapeClosesPopups();
     }
   };
 })();
