@@ -218,6 +218,14 @@
     });
   }
 
+  /* Folium's zoom buttons carry Leaflet's English titles: named in the page's language. */
+  function nameZoomButtons() {
+    [["in", cfg.text.zoom_in], ["out", cfg.text.zoom_out]].forEach(function (b) {
+      var a = map.getContainer().querySelector(".leaflet-control-zoom-" + b[0]);
+      if (a && b[1]) { a.title = b[1]; a.setAttribute("aria-label", b[1]); }
+    });
+  }
+
   function addControls() {
     var has = function (c) { return cfg.controls.indexOf(c) >= 0; };
     var panelHtml = document.getElementById("jz-panel-html"), legendHtml = document.getElementById("jz-legend-html");
@@ -243,6 +251,7 @@
       focus = core.focus; displayName = core.displayName; icon = core.icon; fitPopup = core.fitPopup;
       map.on("tooltipopen", function (e) { if (quiet) map.closeTooltip(e.tooltip); });
       addControls();
+      nameZoomButtons();
       escapeClosesPopups();
     }
   };
