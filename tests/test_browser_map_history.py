@@ -129,3 +129,30 @@ def test_closing_a_popup_by_hand_replaces_its_entry(page, live_server):
     shows(page, None, overview)
     page.go_forward()
     shows(page, None, at_cbd)
+
+
+def test_a_place_without_its_popup_stays_in_the_url(page, live_server, catalog):
+    """/?place=X&popup=0 (centred on X, popup closed) keeps both through zooming and a reload; the
+    place goes when a popup is opened or no layer shows it."""
+    offline(page, live_server)
+    open_map(page, f"{live_server}/?basemap=none&place={CBD}&popup=0")
+    wait_state(page, lambda q, v: v is not None)
+    assert state(page)[0].get("place") == CBD and state(page)[0].get("popup") == "0"
+    zoom = state(page)[1][0]
+    page.click(".leaflet-control-zoom-in")
+    wait_state(page, lambda q, v: v[0] == zoom + 1)
+    assert state(page)[0].get("place") == CBD and state(page)[0].get("popup") == "0"
+    page.reload(wait_until="load")
+    page.wait_for_function("() => window.JZ && window.JZ.ready === true")
+    page.wait_for_timeout(400)
+    assert page.locator(".leaflet-popup").count() == 0
+    assert state(page)[0].get("place") == CBD and state(page)[1][0] == zoom + 1
+
+    zones = catalog["layers"]["lixia-axis-districts-parks"]["title_zh"]
+    page.locator(".leaflet-control-layers-overlays label", has_text=zones).locator("input").click()
+    wait_state(page, lambda q, v: "place" not in q and "popup" not in q)
+    page.go_back()
+    wait_state(page, lambda q, v: q.get("place") == CBD)
+    search_and_open(page, "济南西站", WEST)
+    assert "popup" not in state(page)[0]
+    assert page.errors == []

@@ -15,14 +15,20 @@
    * would overwrite the entry of the place before; so the changes of one task are noted and
    * recorded together once it is over, as one push if any of them was a choice. */
   var applying = false, openPlace = null, pending = null, pushing = false;
+  /* ?place=X&popup=0: centred on X, its popup closed. It stays in the URL until a popup is opened. */
+  var closedPlace = null;
 
   function stateURL() {
     var url = new URL(window.location.href), names = Object.keys(overlays);
     var shown = names.filter(function (n) { return map.hasLayer(overlays[n]); });
     if (shown.length === names.length || !shown.length) url.searchParams.delete("layers");
     else url.searchParams.set("layers", shown.join(","));
-    if (openPlace) url.searchParams.set("place", openPlace); else url.searchParams.delete("place");
     url.searchParams.delete("popup");
+    if (openPlace) url.searchParams.set("place", openPlace);
+    else if (closedPlace && (byId[closedPlace] || []).some(function (h) { return map.hasLayer(overlays[h.name]); })) {
+      url.searchParams.set("place", closedPlace); url.searchParams.set("popup", "0");    // while a layer shows it
+    }
+    else url.searchParams.delete("place");
     var c = map.getCenter(), shift = cfg.shift || [0, 0];       // the URL's view is WGS-84 on every basemap
     c = L.latLng(c.lat - shift[0], c.lng - shift[1]);
     url.hash = "map=" + Math.round(map.getZoom() * 100) / 100 + "/" + c.lat.toFixed(5) + "/" + c.lng.toFixed(5);
@@ -71,13 +77,17 @@
     map.closePopup();
     openPlace = null;
     var open = params.has("popup") ? params.get("popup") !== "0" : cfg.open_popup;   // an embed's is closed
-    if (params.get("place") && focus(params.get("place"), open, !view) && open) openPlace = params.get("place");
+    closedPlace = null;
+    if (params.get("place") && focus(params.get("place"), open, !view)) {
+      if (open) openPlace = params.get("place"); else closedPlace = params.get("place");
+    }
     applying = false;
   }
 
   function followURL() {
     map.on("popupopen", function (e) {
       if (applying) return;
+      closedPlace = null;
       var p = e.popup._source && e.popup._source.feature && e.popup._source.feature.properties;
       // a place's popup names it in the URL; a district's, a group's list or a framework's is a choice too
       if (p && p.kind !== "district" && (!p.members || e.popup._jzPlace)) openPlace = e.popup._jzPlace || p.id;
