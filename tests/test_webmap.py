@@ -354,6 +354,8 @@ def test_good_parameters_are_accepted(client):
                       ).status_code == 200
     assert client.get("/?layers=parks&utm_source=x").status_code == 200      # unknown extras are ignored
     assert client.get(f"/?place={SOE}&popup=0").status_code == 200
+    assert client.get("/?layers=").status_code == 200       # every layer unticked (an embed must show one)
+    assert client.get("/embed?layers=").status_code == 400
 
 
 def test_error_page_follows_the_language(client):

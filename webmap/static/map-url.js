@@ -21,8 +21,8 @@
   function stateURL() {
     var url = new URL(window.location.href), names = Object.keys(overlays);
     var shown = names.filter(function (n) { return map.hasLayer(overlays[n]); });
-    if (shown.length === names.length || !shown.length) url.searchParams.delete("layers");
-    else url.searchParams.set("layers", shown.join(","));
+    if (shown.length === names.length) url.searchParams.delete("layers");
+    else url.searchParams.set("layers", shown.join(","));            // none shown: a bare ?layers=
     url.searchParams.delete("popup");
     if (openPlace) url.searchParams.set("place", openPlace);
     else if (closedPlace && (byId[closedPlace] || []).some(function (h) { return map.hasLayer(overlays[h.name]); })) {
@@ -67,7 +67,7 @@
     pending = null; pushing = false;
     applying = true;
     var params = new URLSearchParams(window.location.search), view = hashView();
-    var wanted = params.get("layers") ? params.get("layers").split(",").map(function (s) { return s.trim(); }) : null;
+    var wanted = params.has("layers") ? params.get("layers").split(",").map(function (s) { return s.trim(); }) : null;
     Object.keys(overlays).forEach(function (name) {
       var on = !wanted || wanted.indexOf(name) >= 0;
       if (on && !map.hasLayer(overlays[name])) map.addLayer(overlays[name]);
