@@ -7,7 +7,7 @@
   /* The main map keeps what a person chose in its address (the history API): ?place (the open
    * popup), ?layers (when not all are shown) and the view as #map=zoom/lat/lon.
    * One history entry per choice: opening a popup (a place, from the search or a click on the
-   * map; a framework, a district, a group's list) or ticking a layer pushes one; panning, zooming
+   * map; a framework, a district, a group's list) or (un)ticking a layer pushes one; panning, zooming
    * and closing a popup by hand replace the current one (Back then skips the closed place).
    * Back and Forward apply the entry's URL again.
    * A choice comes with side effects in the same task: Leaflet closes the open popup (popupclose)
@@ -23,11 +23,10 @@
     var shown = names.filter(function (n) { return map.hasLayer(overlays[n]); });
     if (shown.length === names.length) url.searchParams.delete("layers");
     else url.searchParams.set("layers", shown.join(","));            // none shown: a bare ?layers=
+    var kept = closedPlace && (byId[closedPlace] || []).some(function (h) { return map.hasLayer(overlays[h.name]); });
     url.searchParams.delete("popup");
     if (openPlace) url.searchParams.set("place", openPlace);
-    else if (closedPlace && (byId[closedPlace] || []).some(function (h) { return map.hasLayer(overlays[h.name]); })) {
-      url.searchParams.set("place", closedPlace); url.searchParams.set("popup", "0");    // while a layer shows it
-    }
+    else if (kept) { url.searchParams.set("place", closedPlace); url.searchParams.set("popup", "0"); }  // a layer shows it
     else url.searchParams.delete("place");
     var c = map.getCenter(), shift = cfg.shift || [0, 0];       // the URL's view is WGS-84 on every basemap
     c = L.latLng(c.lat - shift[0], c.lng - shift[1]);
