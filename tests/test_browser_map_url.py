@@ -99,3 +99,23 @@ def test_language_and_basemap_links_keep_view_and_layers(page, live_server, cata
     assert after[0].get("lang", "zh") != before[0].get("lang", "zh") or after[0]["basemap"] == "none"
     title = catalog["layers"]["parks"]["title_en" if link == "English" else "title_zh"]
     assert not page.locator(".leaflet-control-layers-overlays label", has_text=title).locator("input").is_checked()
+
+
+def test_unticking_every_layer_is_kept_by_a_reload(page, live_server, catalog):
+    offline(page, live_server)
+    open_map(page, f"{live_server}/?basemap=none")
+    for spec in catalog["layers"].values():
+        untick(page, spec["title_zh"])
+    for _ in range(50):
+        if parse_qs(urlsplit(page.url).query, keep_blank_values=True).get("layers") == [""]:
+            break
+        page.wait_for_timeout(100)
+    assert parse_qs(urlsplit(page.url).query, keep_blank_values=True).get("layers") == [""], page.url
+    page.reload(wait_until="load")
+    page.wait_for_function("() => window.JZ && window.JZ.ready === true")
+    assert page.locator(".leaflet-control-layers-overlays input:checked").count() == 0
+    assert page.locator(".leaflet-overlay-pane path").count() == 0 and page.locator(".jz-marker").count() == 0
+    page.go_back()                                            # the last layer comes back
+    wait_state(page, lambda q, v: "layers" in q)
+    assert page.locator(".leaflet-control-layers-overlays input:checked").count() == 1
+    assert page.errors == []

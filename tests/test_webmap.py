@@ -356,6 +356,8 @@ def test_good_parameters_are_accepted(client):
                       ).status_code == 200
     assert client.get("/?layers=parks&utm_source=x").status_code == 200      # unknown extras are ignored
     assert client.get(f"/?place={SOE}&popup=0").status_code == 200
+    assert client.get("/?layers=").status_code == 200       # every layer unticked (an embed must show one)
+    assert client.get("/embed?layers=").status_code == 400
 
 
 @pytest.mark.parametrize("place", ["nowhere/at-all", "huaiyin/no-such-place"])

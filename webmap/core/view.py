@@ -99,10 +99,13 @@ def basemap(args: MultiDict, config: Mapping, embed: bool = False) -> str:
 
 def layer_names(args: MultiDict, snap, embed: bool = False) -> tuple[str, ...] | None:
     """?layers checked (None when absent): the map keeps the order given (its link preview's title
-    follows it), an embed and the display routes the catalog's."""
+    follows it), an embed and the display routes the catalog's. On the map a bare `?layers=` is
+    every layer unticked (its URL says so, a reload keeps it); an embed must show something."""
     raw = _one(args, "layers", embed)
     if raw is None:
         return None
+    if raw == "" and not embed:
+        return ()
     names = [n.strip() for n in raw.split(",") if n.strip()]
     if not names:
         abort(400, description=f"{'' if embed else '?'}layers is empty: name one or more layers, separated by commas.")

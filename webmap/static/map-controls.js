@@ -83,7 +83,8 @@
     onAdd: function () {
       var div = L.DomUtil.create("div", "jz-search leaflet-bar");
       var input = L.DomUtil.create("input", "", div), list = L.DomUtil.create("ul", "jz-search-results", div);
-      var asked = 0, timer = null;
+      /* `shown`: the text the list is for; `enter`: Enter was pressed before that list came. */
+      var asked = 0, timer = null, shown = null, enter = false;
       input.type = "search"; input.placeholder = cfg.text.search;
       input.setAttribute("aria-label", cfg.text.search_label);
       list.setAttribute("role", "listbox");
@@ -97,12 +98,20 @@
         quiet = true;
         input.value = displayName(entry);
         setTimeout(function () {
-          list.textContent = "";
+          close();
           if (entry.type === "framework") showFramework(entry); else focus(entry.id);
         }, 0);
       }
+      function first() {
+        var b = list.querySelector("button");
+        if (b) b.click();
+      }
       function render(q, results) {
-        list.textContent = "";
+        list.textContent = ""; shown = q;
+        fill(q, results);
+        if (enter) { enter = false; first(); }
+      }
+      function fill(q, results) {
         if (!q) return;
         if (!results.length) {
           var none = L.DomUtil.create("li", "jz-none", list);
@@ -129,13 +138,29 @@
           .then(function (r) { return r.ok ? r.json() : {results: []}; })
           .then(function (data) { if (n === asked) render(q, data.results); });
       }
-      input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(ask, 120); });
+      function close() { list.textContent = ""; shown = null; enter = false; }
+      input.addEventListener("input", function () { enter = false; clearTimeout(timer); timer = setTimeout(ask, 120); });
+      /* A click or tap anywhere else (the map above all) folds the list; back in the box, it comes again. */
+      document.addEventListener("pointerdown", function (e) { if (!div.contains(e.target)) close(); }, true);
+      input.addEventListener("focus", function () { if (shown === null && input.value.trim()) ask(); });
+      /* Arrow keys go down the results and back up to the box; Enter on a result picks it (a button). */
+      L.DomEvent.on(div, "keydown", function (e) {
+        if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
+        var items = [input].concat(Array.prototype.slice.call(list.querySelectorAll("button")));
+        var i = items.indexOf(document.activeElement), next = items[i + (e.key === "ArrowDown" ? 1 : -1)];
+        if (i < 0 || !next) return;
+        L.DomEvent.preventDefault(e);
+        next.focus();
+      });
       input.addEventListener("keydown", function (e) {
+        if (e.isComposing || e.keyCode === 229) return;      // an input method's Enter confirms its text
         if (e.key === "Enter") {
-          var first = list.querySelector("button");
-          if (first) first.click();
+          /* The list shown may be for an older text (results come 120 ms after the last key, then
+           * over the network): Enter then asks at once and opens the first result when it comes. */
+          if (shown === input.value.trim()) first();
+          else { enter = true; clearTimeout(timer); ask(); }
         } else if (e.key === "Escape") {
-          input.value = ""; list.textContent = "";
+          input.value = ""; close();
         }
       });
       return div;
@@ -179,6 +204,28 @@
     map.on("resize", lift);
   }
 
+  /* Escape closes the open popup wherever the focus is (Leaflet's own needs the map itself focused,
+   * not a marker or a link in the popup); the focus goes back to the marker the popup came from. */
+  function escapeClosesPopups() {
+    var open = null;
+    map.on("popupopen", function (e) { open = e.popup; });
+    map.on("popupclose", function (e) { if (open === e.popup) open = null; });
+    document.addEventListener("keydown", function (e) {
+      if (e.key !== "Escape" || !open || e.target.closest && e.target.closest(".jz-search")) return;
+      var marker = open._source && open._source._icon;
+      map.closePopup(open);
+      if (marker) marker.focus();
+    });
+  }
+
+  /* Folium's zoom buttons carry Leaflet's English titles: named in the page's language. */
+  function nameZoomButtons() {
+    [["in", cfg.text.zoom_in], ["out", cfg.text.zoom_out]].forEach(function (b) {
+      var a = map.getContainer().querySelector(".leaflet-control-zoom-" + b[0]);
+      if (a && b[1]) { a.title = b[1]; a.setAttribute("aria-label", b[1]); }
+    });
+  }
+
   function addControls() {
     var has = function (c) { return cfg.controls.indexOf(c) >= 0; };
     var panelHtml = document.getElementById("jz-panel-html"), legendHtml = document.getElementById("jz-legend-html");
@@ -204,6 +251,8 @@
       focus = core.focus; displayName = core.displayName; icon = core.icon; fitPopup = core.fitPopup;
       map.on("tooltipopen", function (e) { if (quiet) map.closeTooltip(e.tooltip); });
       addControls();
+      nameZoomButtons();
+      escapeClosesPopups();
     }
   };
 })();
