@@ -1,0 +1,73 @@
+"""The map's controls and view where a person meets them (QA pass of 2026-11-30, items 4, 5, 7, 10, 11).
+
+Zoom stops at the same last level on every basemap (none included); the legend never covers the
+buttons above it and the opening view keeps the zones clear of the layer list in either language;
+an item known only to its zone or district opens on that area; popups open clear of the legend;
+the layer list and legend fold and unfold when the map's size changes, not only at load.
+"""
+from __future__ import annotations
+
+import pytest
+
+from test_browser import offline, open_map
+
+pytestmark = pytest.mark.browser
+LAST_ZOOM = 19                                   # OpenStreetMap's deepest tiles (webmap/core/mapview.py)
+
+
+@pytest.fixture
+def desktop(browser):
+    """A 1280×800 page in Chinese that keeps script errors and console errors."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    p = context.new_page()
+    p.errors = []
+    p.on("pageerror", lambda e: p.errors.append(str(e)))
+    p.on("console", lambda m: p.errors.append(m.text) if m.type == "error" else None)
+    yield p
+    context.close()
+
+
+def zoom(page) -> float:
+    return page.evaluate("() => JZ._.map.getZoom()")
+
+
+# ------------------------------------------------------------------ QA 4: the last zoom level
+
+def test_plus_stops_and_is_disabled_at_the_last_zoom_without_a_basemap(desktop, live_server):
+    offline(desktop, live_server)
+    open_map(desktop, f"{live_server}/?basemap=none&place=lixia/cbd")
+    plus = desktop.locator(".leaflet-control-zoom-in")
+    for _ in range(25):
+        if "leaflet-disabled" in plus.get_attribute("class"):
+            break
+        plus.click()
+        desktop.wait_for_timeout(120)
+    desktop.wait_for_timeout(400)
+    assert zoom(desktop) == LAST_ZOOM
+    assert "leaflet-disabled" in plus.get_attribute("class")
+    plus.click(force=True)                                    # a click on the disabled button does nothing
+    desktop.wait_for_timeout(400)
+    assert zoom(desktop) == LAST_ZOOM
+    assert desktop.errors == []
+
+
+def test_a_link_beyond_the_last_zoom_is_clamped_not_drawn_with_nan(desktop, live_server):
+    offline(desktop, live_server)
+    open_map(desktop, f"{live_server}/?basemap=none#map=999/36.66/117.09")
+    desktop.wait_for_timeout(300)
+    assert zoom(desktop) == LAST_ZOOM
+    assert "#map=19/" in desktop.url
+    assert desktop.locator(".leaflet-overlay-pane path[d*='NaN']").count() == 0
+    assert desktop.errors == []
+
+
+def test_every_basemap_has_the_same_last_zoom_so_switching_keeps_the_view(desktop, live_server):
+    offline(desktop, live_server)                             # tiles of other hosts are refused: no internet here
+    open_map(desktop, f"{live_server}/?basemap=osm#map={LAST_ZOOM}/36.66420/117.09565")
+    assert zoom(desktop) == LAST_ZOOM
+    for label, basemap in (("CartoDB 浅色", "positron"), ("高德地图（GCJ-02）", "amap"), ("无底图", "none")):
+        desktop.locator(".jz-panel a", has_text=label).click()
+        desktop.wait_for_url(f"**basemap={basemap}**")
+        desktop.wait_for_function("() => window.JZ && window.JZ.ready === true")
+        assert desktop.evaluate("() => JZ._.map.getMaxZoom()") == LAST_ZOOM, basemap
+        assert zoom(desktop) == LAST_ZOOM, basemap
