@@ -71,3 +71,24 @@ def test_every_basemap_has_the_same_last_zoom_so_switching_keeps_the_view(deskto
         desktop.wait_for_function("() => window.JZ && window.JZ.ready === true")
         assert desktop.evaluate("() => JZ._.map.getMaxZoom()") == LAST_ZOOM, basemap
         assert zoom(desktop) == LAST_ZOOM, basemap
+
+
+# ------------------------------------------------------------------ QA 7: items known only to their area
+
+@pytest.mark.parametrize("place", ["huaiyin/huaiyin-hospital", "huaiyin/cdc-relocation",
+                                   "lixia/cbd-consumption-district"])
+def test_place_page_of_an_item_known_to_its_zone_or_district_opens_on_that_area(desktop, live_server, place):
+    offline(desktop, live_server)
+    open_map(desktop, f"{live_server}/places/{place}?basemap=none")
+    seen = desktop.evaluate("""id => {
+        const map = JZ._.map, box = map.getContainer().getBoundingClientRect();
+        const area = JZ.layerOf(id).feature.properties.marker.area, outline = JZ.layerOf(area);
+        const r = outline.getElement().getBoundingClientRect();
+        return {area, zoom: map.getZoom(), inside: r.width > 50 && r.left >= box.left - 1 && r.right <= box.right + 1
+                && r.top >= box.top - 1 && r.bottom <= box.bottom + 1, share: r.width * r.height / (box.width * box.height)};
+    }""", place)
+    assert seen["inside"], seen                   # the whole zone or district outline is on the map
+    assert seen["share"] > 0.1, seen              # and not a speck: the map opens on it
+    assert seen["zoom"] < 15, seen
+    assert desktop.locator(".jz-marker.jz-highlight").is_visible()
+    assert desktop.errors == []

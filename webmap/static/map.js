@@ -203,10 +203,17 @@
     });
   }
 
-  /* A highlighted place (a place page, an embed of one place) opens on itself, its neighbours around. */
+  /* A highlighted place (a place page, an embed of one place) opens on itself, its neighbours around;
+   * an item known only to its zone or district (its marker's `area`) on that zone or district, as the
+   * embed of it does: its marker alone would say nothing of where it may be. */
   function placeBounds(id) {
     var b = L.latLngBounds([]);
-    byId[id].forEach(function (hit) { b.extend(hit.layer.getBounds ? hit.layer.getBounds() : hit.layer.getLatLng()); });
+    byId[id].forEach(function (hit) {
+      var marker = hit.layer.feature.properties.marker, area = marker && marker.area && byId[marker.area];
+      (area || [hit]).concat([hit]).forEach(function (h) {
+        b.extend(h.layer.getBounds ? h.layer.getBounds() : h.layer.getLatLng());
+      });
+    });
     return b;
   }
 
