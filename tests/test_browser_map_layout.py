@@ -92,3 +92,54 @@ def test_place_page_of_an_item_known_to_its_zone_or_district_opens_on_that_area(
     assert seen["zoom"] < 15, seen
     assert desktop.locator(".jz-marker.jz-highlight").is_visible()
     assert desktop.errors == []
+
+
+# ------------------------------------------------------------------ QA 5: the legend and the layer list
+
+HIDDEN_UNDER = """sels => {
+    const boxes = sels.map(s => document.querySelector(s).getBoundingClientRect()), hidden = [];
+    const under = r => r.width > 0 && boxes.some(c => r.left < c.right && r.right > c.left
+                                                    && r.top < c.bottom && r.bottom > c.top);
+    const visit = (name, layer) => {
+        if (layer.eachLayer) { layer.eachLayer(l => visit(name, l)); return; }
+        const el = layer.getElement && layer.getElement();
+        if (el && name !== "districts" && under(el.getBoundingClientRect()))
+            hidden.push(layer.feature ? layer.feature.properties.id : name);
+    };
+    Object.entries(JZ._.overlays).forEach(([name, group]) => visit(name, group));
+    return hidden;
+}"""
+
+
+SIZES = [(1280, 800, "en"), (1280, 720, "zh"), (1280, 800, "zh")]
+
+
+@pytest.fixture
+def sized(browser, request):
+    """A desktop page of the parametrised size and language (of the map, ?lang=)."""
+    width, height, lang = request.param
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    p = context.new_page()
+    p.lang = lang
+    yield p
+    context.close()
+
+
+@pytest.mark.parametrize("sized", SIZES, indirect=True, ids=["1280x800-en", "1280x720-zh", "1280x800-zh"])
+def test_fullscreen_button_is_not_covered_by_the_open_legend(sized, live_server):
+    offline(sized, live_server)
+    open_map(sized, f"{live_server}/?basemap=none&lang={sized.lang}")
+    assert sized.locator(".jz-legend details").get_attribute("open") is not None
+    sized.locator(".jz-fullscreen a").click(timeout=3000)      # Playwright clicks only what is not covered
+    sized.wait_for_function("() => document.fullscreenElement === JZ._.map.getContainer()", timeout=3000)
+    sized.locator(".jz-fullscreen a").click(timeout=3000)
+    sized.wait_for_function("() => !document.fullscreenElement", timeout=3000)
+
+
+@pytest.mark.parametrize("sized", SIZES, indirect=True, ids=["1280x800-en", "1280x720-zh", "1280x800-zh"])
+def test_opening_view_keeps_zones_and_pins_clear_of_the_layer_list_panel_and_legend(sized, live_server):
+    offline(sized, live_server)
+    open_map(sized, f"{live_server}/?basemap=none&lang={sized.lang}")
+    assert sized.locator(".jz-legend details").get_attribute("open") is not None
+    assert sized.locator(".leaflet-control-layers-overlays").is_visible()
+    assert sized.evaluate(HIDDEN_UNDER, [".jz-legend", ".jz-panel", ".leaflet-control-layers"]) == []
