@@ -143,3 +143,36 @@ def test_opening_view_keeps_zones_and_pins_clear_of_the_layer_list_panel_and_leg
     assert sized.locator(".jz-legend details").get_attribute("open") is not None
     assert sized.locator(".leaflet-control-layers-overlays").is_visible()
     assert sized.evaluate(HIDDEN_UNDER, [".jz-legend", ".jz-panel", ".leaflet-control-layers"]) == []
+
+
+# ------------------------------------------------------------------ QA 11: popups clear of the legend
+
+def settled(page) -> None:
+    """Wait until the map has stopped moving (a popup's pan to make room for it)."""
+    page.evaluate("""() => new Promise(done => {
+        const map = JZ._.map, frame = last => requestAnimationFrame(() => {
+            const now = map.getPixelBounds().min.toString() + map.getZoom();
+            if (now === last) done(); else frame(now);
+        });
+        setTimeout(() => frame(null), 100);
+    })""")
+
+
+def boxes_overlap(a: dict, b: dict) -> bool:
+    return a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"] \
+        and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
+
+
+def test_a_popup_opened_beside_the_open_legend_pans_clear_of_it(desktop, live_server):
+    offline(desktop, live_server)
+    open_map(desktop, f"{live_server}/?basemap=none#map=11.25/36.62/116.92")
+    desktop.mouse.click(400, 330)                                 # Changqing District, just right of the legend
+    desktop.wait_for_selector(".leaflet-popup-content .jz-pop", state="visible")
+    settled(desktop)
+    assert "长清区" in desktop.inner_text(".leaflet-popup-content h3")
+    popup = desktop.locator(".leaflet-popup-content-wrapper").bounding_box()
+    assert desktop.locator(".jz-legend details").get_attribute("open") is not None
+    assert not boxes_overlap(popup, desktop.locator(".jz-legend").bounding_box())
+    for control in (".jz-panel", ".leaflet-control-layers", ".jz-search", ".leaflet-control-zoom"):
+        assert not boxes_overlap(popup, desktop.locator(control).bounding_box()), control
+    assert desktop.errors == []
