@@ -176,3 +176,62 @@ def test_a_popup_opened_beside_the_open_legend_pans_clear_of_it(desktop, live_se
     for control in (".jz-panel", ".leaflet-control-layers", ".jz-search", ".leaflet-control-zoom"):
         assert not boxes_overlap(popup, desktop.locator(control).bounding_box()), control
     assert desktop.errors == []
+
+
+# ------------------------------------------------------------------ QA 10: folding follows the map's size
+
+def test_phone_in_landscape_shows_the_layer_list_folded_to_its_button(browser, live_server):
+    context = browser.new_context(viewport={"width": 844, "height": 390}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, locale="zh-CN")
+    phone = context.new_page()
+    try:
+        offline(phone, live_server)
+        open_map(phone, f"{live_server}/?basemap=none")
+        overlays = phone.locator(".leaflet-control-layers-overlays")
+        assert not overlays.is_visible()
+        assert phone.locator(".jz-legend details").get_attribute("open") is None
+        phone.locator(".leaflet-control-layers-toggle").tap()
+        phone.wait_for_timeout(300)
+        assert overlays.is_visible()
+        phone.touchscreen.tap(560, 300)                         # the map, away from every control
+        phone.wait_for_timeout(300)
+        assert not overlays.is_visible()
+        phone.set_viewport_size({"width": 390, "height": 844})  # turned to portrait: still folded
+        phone.wait_for_timeout(400)
+        assert not overlays.is_visible()
+        assert phone.locator(".leaflet-control-layers-toggle").is_visible()
+    finally:
+        context.close()
+
+
+def test_narrowing_the_window_folds_the_controls_and_widening_unfolds_what_was_not_folded_by_hand(
+        desktop, live_server):
+    offline(desktop, live_server)
+    open_map(desktop, f"{live_server}/?basemap=none")
+    overlays, legend = desktop.locator(".leaflet-control-layers-overlays"), desktop.locator(".jz-legend details")
+    is_open = lambda: legend.get_attribute("open") is not None          # noqa: E731
+    assert overlays.is_visible() and is_open()
+    desktop.set_viewport_size({"width": 390, "height": 800})
+    desktop.wait_for_timeout(400)
+    assert not overlays.is_visible() and not is_open()
+    search = desktop.locator(".jz-search").bounding_box()
+    assert not boxes_overlap(search, desktop.locator(".jz-legend").bounding_box())
+    assert not boxes_overlap(desktop.locator(".jz-panel").bounding_box(),
+                             desktop.locator(".leaflet-control-layers").bounding_box())
+    desktop.locator(".leaflet-control-layers-toggle").click()          # still there for whoever wants it
+    assert overlays.is_visible()
+    desktop.mouse.click(200, 600)
+    assert not overlays.is_visible()
+    desktop.set_viewport_size({"width": 1280, "height": 800})          # wide again: both open again
+    desktop.wait_for_timeout(400)
+    assert overlays.is_visible() and is_open()
+    desktop.locator(".jz-legend summary").click()                      # folded by hand: that choice stands
+    assert not is_open()
+    desktop.set_viewport_size({"width": 390, "height": 800})
+    desktop.wait_for_timeout(400)
+    desktop.set_viewport_size({"width": 1280, "height": 800})
+    desktop.wait_for_timeout(400)
+    assert overlays.is_visible() and not is_open()
+    desktop.locator(".jz-legend summary").click()                      # opened by hand again
+    assert is_open()
+    assert desktop.errors == []
