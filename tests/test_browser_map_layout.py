@@ -235,3 +235,36 @@ def test_narrowing_the_window_folds_the_controls_and_widening_unfolds_what_was_n
     desktop.locator(".jz-legend summary").click()                      # opened by hand again
     assert is_open()
     assert desktop.errors == []
+
+
+# ------------------------------------------------------------------ small embeds: controls apart
+
+LONG_TITLE = "槐荫区五大主战场与三大功能平台：央企总部城、国际医学科学中心和经济开发区的位置与范围"
+EMBEDS = [(320, 260, "place=huaiyin/central-soe-hq-city&popup=1"), (400, 300, f"title={LONG_TITLE}"),
+          (400, 300, f"place=huaiyin/central-soe-hq-city&title={LONG_TITLE}")]
+
+
+@pytest.mark.parametrize(("width", "height", "query"), EMBEDS, ids=["320x260-popup", "400x300-title",
+                                                                    "400x300-place-title"])
+def test_a_small_embeds_controls_stand_apart_and_each_takes_its_click(browser, live_server, width, height, query):
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        offline(page, live_server)
+        open_map(page, f"{live_server}/embed?basemap=none&legend=1&controls=zoom,layers,fullscreen,scale&{query}")
+        controls = [c for c in page.locator(".leaflet-control").all() if c.is_visible()]
+        assert len(controls) == 5                               # zoom, layers, fullscreen, scale, legend
+        for i, a in enumerate(controls):
+            for b in controls[i + 1:]:
+                assert not boxes_overlap(a.bounding_box(), b.bounding_box()), (a.get_attribute("class"),
+                                                                              b.get_attribute("class"))
+        page.locator(".jz-fullscreen a").click(timeout=3000)
+        page.wait_for_function("() => document.fullscreenElement === JZ._.map.getContainer()", timeout=3000)
+        page.locator(".jz-fullscreen a").click(timeout=3000)
+        page.wait_for_function("() => !document.fullscreenElement", timeout=3000)
+        page.locator(".jz-legend summary").click(timeout=3000)  # opened, it stays clear of the layers button
+        assert page.locator(".jz-legend ul").is_visible()
+        page.locator(".leaflet-control-layers-toggle").click(timeout=3000)
+        assert page.locator(".leaflet-control-layers-overlays").is_visible()
+    finally:
+        context.close()

@@ -185,14 +185,14 @@
     map.on("resize", fold);
   }
 
-  /* The open legend stands in the bottom-left corner and grows upwards: it stops 10 px below the
-   * controls of the top-left corner (zoom, search, fullscreen) and scrolls within that. Sized by a
-   * ResizeObserver, which reads the boxes the browser has just laid out (the page's build forces no
-   * layout) and runs again when the map or that corner changes size (a window resized, search
-   * results listed). */
-  function fitLegend() {
+  /* The open legend stands in a bottom corner and grows upwards: it stops 10 px below the controls
+   * of the top corner on its side (zoom, search, fullscreen; an embed's layers button) and scrolls
+   * within that. Sized by a ResizeObserver, which reads the boxes the browser has just laid out (the
+   * page's build forces no layout) and runs again when the map or that corner changes size (a
+   * window resized, search results listed). */
+  function fitLegend(side) {
     var legend = map.getContainer().querySelector(".jz-legend"),
-        top = map.getContainer().querySelector(".leaflet-top.leaflet-left");
+        top = map.getContainer().querySelector(".leaflet-top.leaflet-" + side);
     if (!legend || !top || !window.ResizeObserver) return;
     var observer = new ResizeObserver(function () {
       var pad = getComputedStyle(legend), room = legend.getBoundingClientRect().bottom - top.getBoundingClientRect().bottom
@@ -228,8 +228,11 @@
     if (has("search")) new Search().addTo(map);
     if (has("fullscreen")) new Fullscreen().addTo(map);
     if (has("legend") && legendHtml) {
-      new FromTemplate({position: "bottomleft", className: "jz-legend", template: legendHtml}).addTo(map);
-      fitLegend();
+      /* An embed has no attribution box (its credit is the caption below): the legend takes that
+       * free corner, and leaves the left column to zoom, fullscreen and scale on a small map. */
+      var side = map.attributionControl ? "left" : "right";
+      new FromTemplate({position: "bottom" + side, className: "jz-legend", template: legendHtml}).addTo(map);
+      fitLegend(side);
     }
     foldBySize();
     clearAttribution();

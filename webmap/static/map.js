@@ -228,17 +228,18 @@
   }
 
   /* Where a popup may open: below the top controls, above the bottom ones, and between the side
-   * columns (the right one, and on the left an open legend, taller than a quarter of the map) when
-   * the map is wide enough for a popup beside them (on a phone, below both columns). */
+   * columns (the right one; an open legend, taller than a quarter of the map, on its side) when the
+   * map is wide enough for a popup beside them (on a phone, below both columns). */
   function insets(width) {
     var box = map.getContainer().getBoundingClientRect(), left = 0, leftW = 0, right = 0, rightW = 0, bottom = 0;
     map.getContainer().querySelectorAll(".leaflet-control").forEach(function (el) {
       var r = el.getBoundingClientRect(), corner = el.parentNode.className;
+      var low = corner.indexOf("leaflet-bottom") >= 0, onLeft = corner.indexOf("leaflet-left") >= 0;
       if (!r.height) return;
-      if (corner.indexOf("leaflet-bottom") >= 0 && corner.indexOf("leaflet-left") >= 0 && r.height > box.height / 4) {
-        leftW = Math.max(leftW, r.right - box.left);       // the open legend: a column on the left
-      } else if (corner.indexOf("leaflet-bottom") >= 0) bottom = Math.max(bottom, box.bottom - r.top);
-      else if (corner.indexOf("leaflet-left") >= 0) left = Math.max(left, r.bottom - box.top);
+      if (low && r.height > box.height / 4) {              // the open legend: a column on its side
+        if (onLeft) leftW = Math.max(leftW, r.right - box.left); else rightW = Math.max(rightW, box.right - r.left);
+      } else if (low) bottom = Math.max(bottom, box.bottom - r.top);
+      else if (onLeft) left = Math.max(left, r.bottom - box.top);
       else { right = Math.max(right, r.bottom - box.top); rightW = Math.max(rightW, box.right - r.left); }
     });
     var beside = box.width - rightW - leftW - 20 > width + 44;
@@ -306,13 +307,14 @@
       var b = cfg.highlight && byId[cfg.highlight] ? placeBounds(cfg.highlight) : visibleBounds(built);
       if (!b.isValid() && cfg.fit) b = L.latLngBounds(cfg.fit);
       /* Keep the zones clear of the side controls: on the right the panel and layer list (at most
-       * 320 px wide in any language, map.css), on the left the zoom buttons or, when it is open, the
-       * legend (at most 320 px too). Their widths come from the style sheet and the legend's open
-       * state, not from measuring: that would make the browser lay out the page here, in the build
-       * of the map. The extra 20 px keep half a pin clear as well. */
+       * 320 px wide in any language, map.css), on the left the zoom buttons, and on its side (left;
+       * in an embed right) the legend when it is open (at most 320 px too). Their widths come from
+       * the style sheet and the legend's open state, not from measuring: that would make the
+       * browser lay out the page here, in the build of the map. 20 px more keep half a pin clear. */
       var wide = map.getSize().x > 900, legend = map.getContainer().querySelector(".jz-legend details");
       var column = map.getContainer().querySelector(".jz-panel, .leaflet-control-layers-expanded");
-      var left = wide ? (legend && legend.open ? 340 : 60) : 10, right = wide && column ? 350 : 10;
+      var open = wide && legend && legend.open, onLeft = open && legend.closest(".leaflet-left");
+      var left = wide ? (onLeft ? 340 : 60) : 10, right = wide && (column || open && !onLeft) ? 350 : 10;
       if (b.isValid()) map.fitBounds(b, {paddingTopLeft: [left, 20], paddingBottomRight: [right, 20],
                                          maxZoom: 15, animate: false});
       Object.keys(built).forEach(function (name) { overlays[name].addLayer(built[name]); });
