@@ -268,3 +268,17 @@ def test_a_small_embeds_controls_stand_apart_and_each_takes_its_click(browser, l
         assert page.locator(".leaflet-control-layers-overlays").is_visible()
     finally:
         context.close()
+
+
+def test_search_results_push_the_open_legend_down_instead_of_hiding_under_it(desktop, live_server):
+    """The legend stops below whatever the top-left corner holds, the search results included (QA 2)."""
+    offline(desktop, live_server)
+    open_map(desktop, f"{live_server}/?basemap=none")
+    desktop.locator(".jz-search input").fill("区")
+    results = desktop.locator(".jz-search-results button")
+    results.first.wait_for()
+    assert results.count() >= 7
+    assert not boxes_overlap(desktop.locator(".jz-search").bounding_box(), desktop.locator(".jz-legend").bounding_box())
+    place = results.nth(6).get_attribute("data-id")
+    results.nth(6).click(timeout=3000)                        # the seventh, low in the list: not under the legend
+    desktop.wait_for_function("id => new URL(location.href).searchParams.get('place') === id", arg=place)
