@@ -197,7 +197,8 @@
     var observer = new ResizeObserver(function () {
       var pad = getComputedStyle(legend), room = legend.getBoundingClientRect().bottom - top.getBoundingClientRect().bottom
                 - 10 - parseFloat(pad.paddingTop) - parseFloat(pad.paddingBottom);
-      legend.style.maxHeight = room > 60 ? room + "px" : "";      // no room at all (a tiny embed): as it is
+      var height = room > 60 ? Math.floor(room) + "px" : "";      // no room at all (a tiny embed): as it is
+      if (legend.style.maxHeight !== height) legend.style.maxHeight = height;
     });
     observer.observe(map.getContainer());
     observer.observe(top);

@@ -210,7 +210,7 @@
     var b = L.latLngBounds([]);
     byId[id].forEach(function (hit) {
       var marker = hit.layer.feature.properties.marker, area = marker && marker.area && byId[marker.area];
-      (area || [hit]).concat([hit]).forEach(function (h) {
+      (area || []).concat([hit]).forEach(function (h) {
         b.extend(h.layer.getBounds ? h.layer.getBounds() : h.layer.getLatLng());
       });
     });
