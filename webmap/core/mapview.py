@@ -25,6 +25,11 @@ CONTROLS = frozenset({"zoom", "layers", "scale", "fullscreen", "legend", "search
 _EXTERNAL_ASSET = re.compile(r"""<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
 _FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>\s*')
 DEFAULT_FIT = [[36.6, 116.9], [36.7, 117.1]]
+# Zoom limits of every map, whatever its basemap: OpenStreetMap's deepest tiles (street level), so
+# that switching basemap keeps the view, and a map with no tiles (basemap "none") still has a last
+# zoom, with "+" disabled there, and clamps a #map=999/… link instead of drawing NaN paths.
+# Basemaps with shallower tiles show their deepest ones enlarged (max_native_zoom).
+MIN_ZOOM, MAX_ZOOM = 4, 19
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,7 @@ def build_map(overlays: list[Overlay], fit: list[list[float]] | None, options: M
                    tiles=None, control_scale="scale" in options.controls, zoom_control="zoom" in options.controls,
                    scroll_wheel_zoom=options.scroll_wheel_zoom, height=options.height, zoom_snap=0.25,
                    attribution_control=options.attribution)
+    m.options.update(min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM)   # Folium gives its own only to its tiles
     m.default_js = list(options.assets.js)       # instance lists: Folium's class lists name CDNs
     if options.bundle_url:                       # after map.js: the layers, read as the page is parsed
         m.default_js.append(("jz_layers", options.bundle_url))
@@ -104,8 +110,8 @@ def build_map(overlays: list[Overlay], fit: list[list[float]] | None, options: M
     for i, url in enumerate(basemap.tiles):
         url = url.replace("{k}", options.tianditu_key or "")
         folium.TileLayer(url, attr=basemap.attribution if i == 0 else " ", name=basemap.id, control=False,
-                         subdomains=basemap.subdomains or "abc", max_zoom=basemap.max_zoom,
-                         max_native_zoom=basemap.max_zoom).add_to(m)
+                         subdomains=basemap.subdomains or "abc", max_zoom=MAX_ZOOM,
+                         max_native_zoom=min(basemap.max_zoom, MAX_ZOOM)).add_to(m)
     groups = {}
     for overlay in overlays:                     # the layer control writes names as HTML: escaped
         groups[overlay.name] = folium.FeatureGroup(name=str(escape(overlay.title))).add_to(m)

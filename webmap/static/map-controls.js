@@ -180,15 +180,53 @@
     });
   }
 
-  /* On a small screen the (always open) layer control folds into Leaflet's layers button: a tap on
-   * the button opens it (Leaflet does that), a tap anywhere outside it folds it again. */
-  function collapseLayerControl() {
-    var box = map.getContainer().querySelector(".leaflet-control-layers");
-    if (!box) return;
-    box.classList.remove("leaflet-control-layers-expanded");
-    document.addEventListener("pointerdown", function (e) {
-      if (!box.contains(e.target)) box.classList.remove("leaflet-control-layers-expanded");
-    }, true);
+  /* What stands open depends on the map's size, at load and whenever it changes (a phone turned, a
+   * window narrowed or widened): on a small or low map the layer list folds into Leaflet's layers
+   * button (a tap opens it, a tap anywhere outside folds it again) and the legend into its title.
+   * Back on a large map both open again, except a legend the person folded by hand: that was their
+   * choice, not the size's, and it stands until they open it again. */
+  function foldBySize() {
+    var box = map.getContainer().querySelector(".leaflet-control-layers"),
+        legend = map.getContainer().querySelector(".jz-legend details"), was = {}, byHand = false;
+    if (legend) {
+      legend.querySelector("summary").addEventListener("click", function () { byHand = legend.open; });
+    }
+    if (box) {
+      document.addEventListener("pointerdown", function (e) {
+        if (was.small && !box.contains(e.target)) box.classList.remove("leaflet-control-layers-expanded");
+      }, true);
+    }
+    var fold = function () {
+      var size = map.getSize(), small = size.x < 700 || size.y < 500, low = size.x < 700 || size.y < 700;
+      if (box && small !== was.small) {
+        box.classList.toggle("leaflet-control-layers-expanded", !small);
+        var list = box.querySelector(".leaflet-control-layers-list");     // Leaflet's height for a low map
+        if (!small && list) { list.style.height = ""; list.classList.remove("leaflet-control-layers-scrollbar"); }
+      }
+      if (legend && low !== was.low) legend.open = !low && !byHand;
+      was = {small: small, low: low};
+    };
+    fold();
+    map.on("resize", fold);
+  }
+
+  /* The open legend stands in a bottom corner and grows upwards: it stops 10 px below the controls
+   * of the top corner on its side (zoom, search, fullscreen; an embed's layers button) and scrolls
+   * within that. Sized by a ResizeObserver, which reads the boxes the browser has just laid out (the
+   * page's build forces no layout) and runs again when the map or that corner changes size (a
+   * window resized, search results listed). */
+  function fitLegend(side) {
+    var legend = map.getContainer().querySelector(".jz-legend"),
+        top = map.getContainer().querySelector(".leaflet-top.leaflet-" + side);
+    if (!legend || !top || !window.ResizeObserver) return;
+    var observer = new ResizeObserver(function () {
+      var pad = getComputedStyle(legend), room = legend.getBoundingClientRect().bottom - top.getBoundingClientRect().bottom
+                - 10 - parseFloat(pad.paddingTop) - parseFloat(pad.paddingBottom);
+      var height = room > 60 ? Math.floor(room) + "px" : "";      // no room at all (a tiny embed): as it is
+      if (legend.style.maxHeight !== height) legend.style.maxHeight = height;
+    });
+    observer.observe(map.getContainer());
+    observer.observe(top);
   }
 
   /* On a small screen the bottom-left controls (scale, legend) stand above the attribution, which
@@ -238,10 +276,13 @@
     if (has("search")) new Search().addTo(map);
     if (has("fullscreen")) new Fullscreen().addTo(map);
     if (has("legend") && legendHtml) {
-      var legend = new FromTemplate({position: "bottomleft", className: "jz-legend", template: legendHtml}).addTo(map);
-      if (map.getSize().y < 700 || map.getSize().x < 700) legend.getContainer().querySelector("details").open = false;
+      /* An embed has no attribution box (its credit is the caption below): the legend takes that
+       * free corner, and leaves the left column to zoom, fullscreen and scale on a small map. */
+      var side = map.attributionControl ? "left" : "right";
+      new FromTemplate({position: "bottom" + side, className: "jz-legend", template: legendHtml}).addTo(map);
+      fitLegend(side);
     }
-    if (map.getSize().x < 700) collapseLayerControl();
+    foldBySize();
     clearAttribution();
   }
 

@@ -203,10 +203,17 @@
     });
   }
 
-  /* A highlighted place (a place page, an embed of one place) opens on itself, its neighbours around. */
+  /* A highlighted place (a place page, an embed of one place) opens on itself, its neighbours around;
+   * an item known only to its zone or district (its marker's `area`) on that zone or district, as the
+   * embed of it does: its marker alone would say nothing of where it may be. */
   function placeBounds(id) {
     var b = L.latLngBounds([]);
-    byId[id].forEach(function (hit) { b.extend(hit.layer.getBounds ? hit.layer.getBounds() : hit.layer.getLatLng()); });
+    byId[id].forEach(function (hit) {
+      var marker = hit.layer.feature.properties.marker, area = marker && marker.area && byId[marker.area];
+      (area || []).concat([hit]).forEach(function (h) {
+        b.extend(h.layer.getBounds ? h.layer.getBounds() : h.layer.getLatLng());
+      });
+    });
     return b;
   }
 
@@ -220,20 +227,24 @@
     return b;
   }
 
-  /* Where a popup may open: below the top controls, above the bottom ones, and left of the right
-   * column when the map is wide enough for a popup beside it (on a phone, below both columns). */
+  /* Where a popup may open: below the top controls, above the bottom ones, and between the side
+   * columns (the right one; an open legend, taller than a quarter of the map, on its side) when the
+   * map is wide enough for a popup beside them (on a phone, below both columns). */
   function insets(width) {
-    var box = map.getContainer().getBoundingClientRect(), left = 0, right = 0, rightW = 0, bottom = 0;
+    var box = map.getContainer().getBoundingClientRect(), left = 0, leftW = 0, right = 0, rightW = 0, bottom = 0;
     map.getContainer().querySelectorAll(".leaflet-control").forEach(function (el) {
       var r = el.getBoundingClientRect(), corner = el.parentNode.className;
+      var low = corner.indexOf("leaflet-bottom") >= 0, onLeft = corner.indexOf("leaflet-left") >= 0;
       if (!r.height) return;
-      if (corner.indexOf("leaflet-bottom") >= 0) bottom = Math.max(bottom, box.bottom - r.top);
-      else if (corner.indexOf("leaflet-left") >= 0) left = Math.max(left, r.bottom - box.top);
+      if (low && r.height > box.height / 4) {              // the open legend: a column on its side
+        if (onLeft) leftW = Math.max(leftW, r.right - box.left); else rightW = Math.max(rightW, box.right - r.left);
+      } else if (low) bottom = Math.max(bottom, box.bottom - r.top);
+      else if (onLeft) left = Math.max(left, r.bottom - box.top);
       else { right = Math.max(right, r.bottom - box.top); rightW = Math.max(rightW, box.right - r.left); }
     });
-    var beside = box.width - rightW - left - 20 > width + 44;
+    var beside = box.width - rightW - leftW - 20 > width + 44;
     return {top: Math.min(beside ? left : Math.max(left, right), box.height / 3) + 8, right: beside ? rightW + 10 : 10,
-            bottom: Math.min(bottom, box.height / 4) + 8};
+            left: beside ? leftW + 10 : 10, bottom: Math.min(bottom, box.height / 4) + 8};
   }
 
   /* Popups fit the map: no wider than it, no taller than half of it (a small map, an iframe, keeps
@@ -243,7 +254,7 @@
     L.extend(popup.options, {maxWidth: width, minWidth: Math.max(120, Math.min(240, size.x - 90)),
                              maxHeight: Math.max(120, Math.min(360, Math.round(size.y * 0.5),
                                                                size.y - gap.top - gap.bottom - 60)),
-                             autoPanPaddingTopLeft: [10, gap.top], autoPanPaddingBottomRight: [gap.right, gap.bottom]});
+                             autoPanPaddingTopLeft: [gap.left, gap.top], autoPanPaddingBottomRight: [gap.right, gap.bottom]});
   }
 
   /* ------------------------------------------------------------------ start */
@@ -295,12 +306,16 @@
       });
       var b = cfg.highlight && byId[cfg.highlight] ? placeBounds(cfg.highlight) : visibleBounds(built);
       if (!b.isValid() && cfg.fit) b = L.latLngBounds(cfg.fit);
-      /* Keep the zones clear of the side controls: the layer list on the right, on the left the zoom
-       * buttons or, when it is open, the legend (at most 300 px wide, map.css; its open state is
-       * read, not its size, which would make the browser lay out the page here). */
+      /* Keep the zones clear of the side controls: on the right the panel and layer list (at most
+       * 320 px wide in any language, map.css), on the left the zoom buttons, and on its side (left;
+       * in an embed right) the legend when it is open (at most 320 px too). Their widths come from
+       * the style sheet and the legend's open state, not from measuring: that would make the
+       * browser lay out the page here, in the build of the map. 20 px more keep half a pin clear. */
       var wide = map.getSize().x > 900, legend = map.getContainer().querySelector(".jz-legend details");
-      var left = wide ? (legend && legend.open ? 340 : 60) : 10;
-      if (b.isValid()) map.fitBounds(b, {paddingTopLeft: [left, 20], paddingBottomRight: [wide ? 210 : 10, 20],
+      var column = map.getContainer().querySelector(".jz-panel, .leaflet-control-layers-expanded");
+      var open = wide && legend && legend.open, onLeft = open && legend.closest(".leaflet-left");
+      var left = wide ? (onLeft ? 340 : 60) : 10, right = wide && (column || open && !onLeft) ? 350 : 10;
+      if (b.isValid()) map.fitBounds(b, {paddingTopLeft: [left, 20], paddingBottomRight: [right, 20],
                                          maxZoom: 15, animate: false});
       Object.keys(built).forEach(function (name) { overlays[name].addLayer(built[name]); });
       showLabels();
