@@ -69,11 +69,9 @@ def entries(snap) -> list[dict]:
     return out
 
 
-def rank(entry: dict, query: str) -> int | None:
-    """EXACT, PREFIX or WITHIN for the entry's best-matching name (or id), None when none matches."""
-    terms = _terms(query)
-    if not terms:
-        return None
+def rank(entry: dict, terms: list[str]) -> int | None:
+    """EXACT, PREFIX or WITHIN for the entry's best-matching name (or id), None when none matches
+    the query's `terms` (see `_terms`)."""
     compact = "".join(terms)
     best = None
     names = [entry["name"], entry["name_en"], *_ABBREVIATION.findall(entry["name_en"]), entry["id"]]
@@ -92,7 +90,9 @@ def rank(entry: dict, query: str) -> int | None:
 
 def search(items: list[dict], query: str) -> list[dict]:
     """The entries matching the query, exact names first, then prefixes, then the rest, each in list order."""
-    query = query[:MAX_QUERY]
-    hits = [(r, i) for i, e in enumerate(items) if (r := rank(e, query)) is not None]
+    terms = _terms(query[:MAX_QUERY])
+    if not terms:
+        return []
+    hits = [(r, i) for i, e in enumerate(items) if (r := rank(e, terms)) is not None]
     hits.sort()
     return [items[i] for _, i in hits[:MAX_HITS]]
