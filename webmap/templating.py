@@ -31,7 +31,8 @@ def data_label(ctx, table: str, value) -> str:
 def install(app: Flask) -> None:
     app.jinja_env.globals.update(
         t=translate, label=data_label, quote_parts=text.quote_parts, link_parts=text.link_parts,
-        area_text=text.area_text, precision_text=text.precision_text, framework_labels=text.framework_labels)
+        url_text=text.url_text, area_text=text.area_text, precision_text=text.precision_text,
+        framework_labels=text.framework_labels)
     # Source links from data: only http(s) URLs become links, never javascript: or data:.
     app.jinja_env.tests["match_http"] = lambda url: isinstance(url, str) and url.startswith(("http://", "https://"))
 

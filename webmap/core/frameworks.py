@@ -68,3 +68,17 @@ def framework(snap, fid: str) -> dict | None:
              **_article(snap, s.get("doc"))})
     return {"id": fid, "name": first.get("name") or first.get("label") or fid, "name_en": first.get("name_en"),
             "statements": out_statements, "members": list(members.values())}
+
+
+def embed_layers(data: dict) -> tuple[str, ...]:
+    """The layers an embed of the framework shows (an embed shows places or whole layers, not a set
+    of places): per placed member, the framework's own layer when it has one (layers.yml selects a
+    framework's members into a layer of its id), else the member's first layer. Empty when no member
+    is placed: the page has no map then, and nothing to embed."""
+    return tuple(dict.fromkeys(data["id"] if data["id"] in m["layers"] else m["layers"][0]
+                               for m in data["members"] if m.get("id") and m.get("layers")))
+
+
+def title(data: dict, lang: str) -> str:
+    """The framework's name in the interface language (Chinese when it has no English name)."""
+    return (data.get("name_en") if lang == "en" else None) or data["name"]

@@ -4,20 +4,48 @@ Done on the server so that one converter folds the query the way the corpus is f
 traditional → simplified (`geo.corpus.to_simplified`), full-width forms to ASCII, case. A
 framework (五大主战场, "battlefields") is found by its name and answers with its members' ids so
 the map can show them together.
+
+Ranked as a gazetteer search (Nominatim, Photon) ranks: a name, English name or abbreviation equal
+to the query first, then names starting with it, then names holding it. Chinese is written without
+spaces, so spaces and punctuation in a Chinese query are ignored ("中央 商务" finds 中央商务区); the
+words of a Latin query must all occur, in any order ("district business central").
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from geo.corpus import to_simplified
 
 MAX_QUERY = 60          # characters of a query looked at
 MAX_HITS = 12
+EXACT, PREFIX, WITHIN = range(3)
+
+_WORD = re.compile(r"\w+")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# The layers carry no aliases; an English name's abbreviation in brackets ("… District (CBD)") is one.
+_ABBREVIATION = re.compile(r"\(([A-Z][A-Z0-9]+)\)")
 
 
 def fold(text: str) -> str:
     """The form names and queries are compared in: simplified, NFKC (full-width → ASCII), lower case."""
     return to_simplified(unicodedata.normalize("NFKC", text)).casefold().strip()
+
+
+def _words(text: str) -> list[str]:
+    """The folded text's words: runs of letters, digits and CJK characters, punctuation dropped."""
+    return _WORD.findall(fold(text).replace("_", " "))
+
+
+def _terms(query: str) -> list[str]:
+    """What must all match: Latin words one by one, neighbouring Chinese words joined into one."""
+    terms: list[str] = []
+    for w in _words(query):
+        if terms and _CJK.search(w) and _CJK.search(terms[-1]):
+            terms[-1] += w
+        else:
+            terms.append(w)
+    return terms
 
 
 def entries(snap) -> list[dict]:
@@ -41,15 +69,30 @@ def entries(snap) -> list[dict]:
     return out
 
 
+def rank(entry: dict, terms: list[str]) -> int | None:
+    """EXACT, PREFIX or WITHIN for the entry's best-matching name (or id), None when none matches
+    the query's `terms` (see `_terms`)."""
+    compact = "".join(terms)
+    best = None
+    names = [entry["name"], entry["name_en"], *_ABBREVIATION.findall(entry["name_en"]), entry["id"]]
+    for name in names:
+        words = _words(name)
+        joined, spaced = "".join(words), " ".join(words)
+        if not joined:
+            continue
+        if not all(t in (joined if _CJK.search(t) else spaced) for t in terms):
+            continue
+        if joined == compact:
+            return EXACT
+        best = min(best if best is not None else WITHIN, PREFIX if joined.startswith(compact) else WITHIN)
+    return best
+
+
 def search(items: list[dict], query: str) -> list[dict]:
-    """The entries whose name, English name or id holds the folded query; names starting with it first."""
-    q = fold(query[:MAX_QUERY])
-    if not q:
+    """The entries matching the query, exact names first, then prefixes, then the rest, each in list order."""
+    terms = _terms(query[:MAX_QUERY])
+    if not terms:
         return []
-    hits = []
-    for e in items:
-        names = [fold(e["name"]), fold(e["name_en"])]
-        if any(q in n for n in names) or q in e["id"].casefold():
-            hits.append((not any(n.startswith(q) for n in names), e))
-    hits.sort(key=lambda h: h[0])
-    return [e for _, e in hits[:MAX_HITS]]
+    hits = [(r, i) for i, e in enumerate(items) if (r := rank(e, terms)) is not None]
+    hits.sort()
+    return [items[i] for _, i in hits[:MAX_HITS]]

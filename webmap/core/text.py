@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from webmap.core.display import own_shape
 from webmap.i18n import PRECISION, label, t
 
 # A link in a geometry source: http(s) only, ending before whitespace, quotes, brackets or CJK punctuation.
 _URL = re.compile(r"https?://[^\s<>\"'()（）\[\]，。；、]+")
+URL_TEXT_MAX = 60       # characters of a link's readable text; the href keeps the whole URL
 
 
 def lang_args(lang: str) -> dict:
@@ -64,6 +66,15 @@ def link_parts(text: str | None) -> list[tuple[str, str | None]]:
         pos = m.start() + len(url)
     out.append((text[pos:], None))
     return [(piece, url) for piece, url in out if piece]
+
+
+def url_text(url: str) -> str:
+    """A link's readable text: host and decoded path, shortened. Sources' URLs are long runs of
+    percent-escapes (a Chinese title in the path) that tell a reader nothing; the href stays exact."""
+    parts = urlsplit(url)
+    shown = unquote(parts.netloc + parts.path + (f"?{parts.query}" if parts.query else ""), errors="replace")
+    shown = "".join(ch if ch.isprintable() else "\N{REPLACEMENT CHARACTER}" for ch in shown.rstrip("/"))
+    return shown if len(shown) <= URL_TEXT_MAX else shown[:URL_TEXT_MAX - 1] + "…"
 
 
 def credit_sources(features: Iterable[dict]) -> list[dict]:

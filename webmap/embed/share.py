@@ -3,6 +3,7 @@
 A pasted link to a place (`/places/<id>`), the map (`/`) or a view of it (`/?place=…`, `/?layers=…`)
 should embed itself (oEmbed) or preview with a picture (OpenGraph, Twitter card → a 1200×630
 `/images/<id>.png?size=card`, in the page's language; oEmbed gives the same picture as thumbnail).
+A framework page (`/frameworks/<id>`) with a map embeds itself too (its layers; no card yet).
 Both need absolute URLs, taken from the request; so these tags are rendered per request and never
 stored in a cached page (a page cached with one client's Host header must not reach another).
 """
@@ -13,6 +14,7 @@ from urllib.parse import urlencode
 from flask import get_template_attribute, request, url_for
 from markupsafe import Markup
 
+from webmap.core import frameworks
 from webmap.core.display import layer_title
 from webmap.core.text import credit_sources, lang_args
 from webmap.core.view import View
@@ -128,3 +130,9 @@ def place_head(snap, lang: str, place_id: str) -> Markup:
     title, description = place_text(snap, lang, place_id)
     url = url_for("map.place", place_id=place_id, _external=True, **lang_args(lang))
     return oembed_link(url, title) + card(lang, f"{title} — {t(lang, 'site')}", description, url, place_id)
+
+
+def framework_head(lang: str, data: dict) -> Markup:
+    """<head> tag of a framework page with a map: oEmbed discovery, so a pasted link embeds its layers."""
+    url = url_for("frameworks.page", fid=data["id"], _external=True, **lang_args(lang))
+    return oembed_link(url, frameworks.title(data, lang))

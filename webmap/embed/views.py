@@ -9,12 +9,13 @@ view, while the free-text title and the absolute URLs are added per request.
 from __future__ import annotations
 
 from dataclasses import replace
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from flask import Blueprint, abort, current_app, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
+from webmap.core import frameworks
 from webmap.core.basemaps import BASEMAPS
 from webmap.core.display import framework_names
 from webmap.core.legend import legend
@@ -105,8 +106,9 @@ def builder():
 
 
 def embed_url_for(url: str) -> tuple[View, str] | None:
-    """Our map, place or embed URL → (the embed view, its title); None if it is not one of ours or
-    asks for something that does not exist."""
+    """Our map, place, framework or embed URL → (the embed view, its title); None if it is not one
+    of ours or asks for something that does not exist. A framework embeds as its layers (see
+    `embed_layers`): an embed cannot show a set of places alone."""
     parts = urlsplit(url)
     ours = urlsplit(request.host_url)
     if parts.scheme not in ("http", "https", "") or (parts.netloc and parts.netloc != ours.netloc):
@@ -114,16 +116,23 @@ def embed_url_for(url: str) -> tuple[View, str] | None:
     snap = current().snapshot()
     query = MultiDict(dict(parse_qsl(parts.query, keep_blank_values=True)))     # a repeated name: its last value
     path = parts.path.rstrip("/") or "/"
+    kept = {k: v for k, v in query.items() if k in ("lang", "basemap")}
+    fw = None
     if path.startswith("/places/"):
-        query = MultiDict({k: v for k, v in query.items() if k in ("lang", "basemap")} |
-                          {"place": path[len("/places/"):]})
+        query = MultiDict(kept | {"place": path[len("/places/"):]})
+    elif path.startswith("/frameworks/"):
+        fw = frameworks.framework(snap, unquote(path[len("/frameworks/"):]))
+        layers = frameworks.embed_layers(fw) if fw else ()
+        if not layers:
+            return None
+        query = MultiDict(kept | {"layers": ",".join(layers)})
     elif path not in ("/", "/embed"):
         return None
     try:
         view = parse(query, snap, current_app.config, embed=True)
     except HTTPException:
         return None
-    return view, view_title(snap, view)
+    return view, frameworks.title(fw, view.lang) if fw else view_title(snap, view)
 
 
 @bp.get("/oembed")
@@ -137,7 +146,7 @@ def oembed():
         abort(400, description="url is required")
     found = embed_url_for(url)
     if found is None:
-        abort(404, description="not a page of this map, or no such place or layer")
+        abort(404, description="not a page of this map, or no such place, layer or framework with a map")
     view, title = found
     width = min(DEFAULT_EMBED[0], integer(request.args, "maxwidth", DEFAULT_EMBED[0], 50, 10000))
     height = min(DEFAULT_EMBED[1], integer(request.args, "maxheight", DEFAULT_EMBED[1], 50, 10000))

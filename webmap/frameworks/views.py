@@ -6,12 +6,14 @@ Rendered once per build, language and basemap.
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
+from markupsafe import Markup
 
 from webmap.core import display, view
 from webmap.core.basemaps import BASEMAPS
 from webmap.core.display import display_layers
-from webmap.core.frameworks import framework, framework_ids
+from webmap.core.frameworks import embed_layers, framework, framework_ids
 from webmap.core.mapview import build_map
+from webmap.embed.share import framework_head
 from webmap.i18n import t
 from webmap.map import maps
 from webmap.store import current
@@ -50,7 +52,8 @@ def page(fid: str):
     if fmt == "json":
         return jsonify(data)
     basemap = view.basemap(request.args, current_app.config)
-    return current().cached(("framework", fid, lang, basemap), lambda: _render(snap, data, lang, basemap))
+    share = framework_head(lang, data) if embed_layers(data) else Markup()     # absolute URLs: per request
+    return maps.filled(("framework", fid, lang, basemap), lambda: _render(snap, data, lang, basemap), share)
 
 
 def _render(snap, data: dict, lang: str, basemap: str) -> str:
@@ -65,5 +68,6 @@ def _render(snap, data: dict, lang: str, basemap: str) -> str:
     if small:
         parts = build_map(maps.inline(snap, shown, lang), maps.fit(shown, shown.layers),
                           maps.options(lang, basemap, controls=frozenset({"zoom", "scale", "fullscreen"})))
-    return render_page("frameworks/framework.html", lang, f=data, map=parts, frameworks=display.framework_names(snap.catalog),
+    return render_page("frameworks/framework.html", lang, f=data, map=parts, share=maps.SLOT,
+                       frameworks=display.framework_names(snap.catalog),
                        district_names=display.district_names(snap.layers), basemap=basemap)

@@ -1,0 +1,88 @@
+"""A framework page (`/frameworks/<id>`) embeds like a place: oEmbed discovery in its <head>, and
+`/oembed?url=<framework page>` answers an iframe of `/embed` showing the framework's layer(s).
+
+The frameworks are taken from the layers' catalog: those whose members are placed (the page shows a
+map) and those with none (nothing to embed). Journalists paste such links into their CMS.
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+from urllib.parse import parse_qs, quote, urlsplit
+
+import pytest
+
+from conftest import collection, copy_layers, reseal
+from webmap import create_app
+
+HOSTILE = '"><script>window.__pwned=1</script>&'
+
+
+def held(catalog: dict, layers_dir) -> set[str]:
+    """The ids of the places the layers hold."""
+    return {f["id"] for name in catalog["layers"] if name != "districts"
+            for f in collection(layers_dir, name)["features"]}
+
+
+def frameworks(catalog: dict, layers_dir, placed: bool) -> list[str]:
+    """Framework ids with (or without) a member the layers hold, i.e. with (or without) a map."""
+    places = held(catalog, layers_dir)
+    out: dict[str, bool] = {}
+    for f in catalog["frameworks"]:
+        out[f["id"]] = out.get(f["id"], False) or any(m.get("place_id") in places for m in f.get("members") or [])
+    return [fid for fid, has in out.items() if has == placed]
+
+
+def oembed_links(page: str) -> list[str]:
+    return re.findall(r'<link rel="alternate" type="application/json\+oembed" href="([^"]+)"[^>]*>', page)
+
+
+def test_a_framework_page_announces_its_oembed_and_the_oembed_embeds_its_layers(client, catalog, layers_dir):
+    mapped = frameworks(catalog, layers_dir, placed=True)
+    assert mapped
+    for fid in mapped:
+        page = client.get(f"/frameworks/{quote(fid)}?lang=en").get_data(as_text=True)
+        links = oembed_links(page)
+        assert len(links) == 1, fid
+        parts = urlsplit(html.unescape(links[0]))
+        assert parts.path == "/oembed" and parse_qs(parts.query)["format"] == ["json"]
+        assert urlsplit(parse_qs(parts.query)["url"][0]).path == f"/frameworks/{quote(fid)}"
+        answer = client.get(f"{parts.path}?{parts.query}")
+        assert answer.status_code == 200 and answer.mimetype == "application/json", fid
+        data = answer.get_json()
+        assert data["type"] == "rich" and data["version"] == "1.0"
+        src = html.unescape(re.search(r'<iframe src="([^"]+)"', data["html"]).group(1))
+        query = parse_qs(urlsplit(src).query)
+        assert urlsplit(src).path == "/embed" and query["lang"] == ["en"]
+        members = {m["place_id"] for f in catalog["frameworks"] if f["id"] == fid for m in f["members"]}
+        members &= held(catalog, layers_dir)
+        shown = {f["id"] for name in query["layers"][0].split(",") for f in collection(layers_dir, name)["features"]}
+        assert members <= shown, fid                                      # the embed holds every member
+        assert client.get(urlsplit(src).path + "?" + urlsplit(src).query).status_code == 200
+
+
+def test_oembed_of_an_unknown_or_unmapped_framework_is_a_404(client, catalog, layers_dir):
+    assert client.get("/oembed", query_string={"url": "http://localhost/frameworks/no-such"}).status_code == 404
+    for fid in frameworks(catalog, layers_dir, placed=False):
+        page = client.get(f"/frameworks/{quote(fid)}").get_data(as_text=True)
+        assert oembed_links(page) == [], fid                             # no map, nothing to embed
+        url = f"http://localhost/frameworks/{quote(fid)}"
+        assert client.get("/oembed", query_string={"url": url}).status_code == 404, fid
+
+
+def test_the_discovery_link_escapes_the_framework_name(tmp_path, catalog, layers_dir):
+    folder = copy_layers(tmp_path / "layers")
+    cat = json.loads((folder / "catalog.json").read_text(encoding="utf-8"))
+    fid = frameworks(catalog, layers_dir, placed=True)[0]
+    for f in cat["frameworks"]:
+        if f["id"] == fid:
+            f["name"] = (f.get("name") or f["label"]) + HOSTILE
+    (folder / "catalog.json").write_text(json.dumps(cat, ensure_ascii=False), encoding="utf-8")
+    reseal(folder)
+    client = create_app({"LAYERS_DIR": str(folder), "TESTING": True}).test_client()
+    page = client.get(f"/frameworks/{quote(fid)}").get_data(as_text=True)
+    link = re.search(r'<link rel="alternate" type="application/json\+oembed"[^>]*>', page).group(0)
+    assert "<script>" not in link and "&lt;script&gt;" in link and "&#34;&gt;" in link
+    data = client.get("/oembed", query_string={"url": f"http://localhost/frameworks/{quote(fid)}"}).get_json()
+    assert data["title"].endswith(HOSTILE) and "<script>" not in data["html"]
