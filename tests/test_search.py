@@ -83,3 +83,16 @@ def test_search_json_ranks_the_exact_match_first_and_ignores_chinese_spaces(clie
     spaced = client.get("/search.json", query_string={"q": "中央 商务"}).get_json()
     assert spaced["query"] == "中央 商务"
     assert {h["id"] for h in spaced["results"]} == {e["id"] for e in items if "中央商务" in e["name"]}
+
+
+def test_a_place_is_found_first_by_each_of_its_aliases_in_the_built_layers(built):
+    """The gazetteer's other names reach the layers (`aliases`) and the search: 济南CBD finds the CBD."""
+    items, places = built
+    props = {f["properties"]["id"]: f["properties"] for f in places}
+    pairs = [(pid, a) for pid, p in props.items() for a in p.get("aliases") or []]
+    assert any(search.fold(a) not in search.fold(props[pid]["name"] + props[pid]["name_en"]) for pid, a in pairs), \
+        "no alias beyond the names in the layers: the case is gone"
+    by_id = {e["id"]: e for e in items}
+    for pid, alias in pairs:
+        assert search.rank(by_id[pid], search._terms(alias)) == search.EXACT, alias
+        assert pid in ids(items, alias), alias          # exact matches come first

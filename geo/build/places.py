@@ -124,7 +124,9 @@ def places_frame(gazetteer: Gazetteer, districts: gpd.GeoDataFrame) -> tuple[gpd
         geom = geoms[place.id]
         borrowed = {"parent": place.parent, "district": place.adcode}.get(s.method)
         rows.append({
-            "id": place.id, "name": place.name, "name_en": place.name_en, "kind": place.kind,
+            "id": place.id, "name": place.name, "name_en": place.name_en,
+            "aliases": list(dict.fromkeys(a for a in place.aliases + place.short_aliases if a != place.name)),
+            "kind": place.kind,
             "district": place.district, "adcode": place.adcode, "parent": place.parent,
             "precision": s.precision, "uncertainty_m": None if s.method == "district" else uncertainty,
             "method": s.method, "vertex_basis": s.vertex_basis,

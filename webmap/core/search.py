@@ -5,7 +5,7 @@ traditional → simplified (`geo.corpus.to_simplified`), full-width forms to ASC
 framework (五大主战场, "battlefields") is found by its name and answers with its members' ids so
 the map can show them together.
 
-Ranked as a gazetteer search (Nominatim, Photon) ranks: a name, English name or abbreviation equal
+Ranked as a gazetteer search (Nominatim, Photon) ranks: a name, English name, alias or abbreviation equal
 to the query first, then names starting with it, then names holding it. Chinese is written without
 spaces, so spaces and punctuation in a Chinese query are ignored ("中央 商务" finds 中央商务区); the
 words of a Latin query must all occur, in any order ("district business central").
@@ -23,7 +23,8 @@ EXACT, PREFIX, WITHIN = range(3)
 
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-# The layers carry no aliases; an English name's abbreviation in brackets ("… District (CBD)") is one.
+# Besides a place's aliases (from the gazetteer), an English name's abbreviation in brackets
+# ("… District (CBD)") is one.
 _ABBREVIATION = re.compile(r"\(([A-Z][A-Z0-9]+)\)")
 
 
@@ -61,7 +62,8 @@ def entries(snap) -> list[dict]:
                     "name_en": f.get("name_en") or "", "members": members})
     for pid, feat in snap.places.items():
         p = feat["properties"]
-        out.append({"id": pid, "type": "place", "name": p.get("name") or pid, "name_en": p.get("name_en") or ""})
+        out.append({"id": pid, "type": "place", "name": p.get("name") or pid, "name_en": p.get("name_en") or "",
+                    "aliases": p.get("aliases") or []})
     for d in snap.layers.get("districts", {}).get("features", []):
         p = d["properties"]
         out.append({"id": str(d.get("id")), "type": "district", "name": p.get("name") or "",
@@ -74,7 +76,8 @@ def rank(entry: dict, terms: list[str]) -> int | None:
     the query's `terms` (see `_terms`)."""
     compact = "".join(terms)
     best = None
-    names = [entry["name"], entry["name_en"], *_ABBREVIATION.findall(entry["name_en"]), entry["id"]]
+    names = [entry["name"], entry["name_en"], *entry.get("aliases", ()), *_ABBREVIATION.findall(entry["name_en"]),
+             entry["id"]]
     for name in names:
         words = _words(name)
         joined, spaced = "".join(words), " ".join(words)

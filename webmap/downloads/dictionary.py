@@ -9,6 +9,8 @@ PROPERTIES = [
     ("id", "text", "Stable place id, `<district>/<slug>`; also the feature's top-level id."),
     ("name", "text", "Name as the articles print it (Chinese)."),
     ("name_en", "text", "English name or gloss."),
+    ("aliases", "list of text", "Other names the articles or sources use for the place, short forms included "
+                                "(CBD, 医学中心); the map's search box finds them."),
     ("kind", "text", "zone, axis, park, industrial-park, project or landmark."),
     ("district", "text", "District the place lies in (Chinese name)."),
     ("adcode", "text", "Official 6-digit code of that district."),
