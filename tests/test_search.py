@@ -96,3 +96,16 @@ def test_a_place_is_found_first_by_each_of_its_aliases_in_the_built_layers(built
     for pid, alias in pairs:
         assert search.rank(by_id[pid], search._terms(alias)) == search.EXACT, alias
         assert pid in ids(items, alias), alias          # exact matches come first
+
+
+def test_a_name_ranks_before_an_id_that_holds_the_query(built):
+    """"Lixia" lists the district (its English name starts so) before the places whose id starts lixia/."""
+    items, _ = built
+    districts = [e for e in items if e["type"] == "district" and e["name_en"]]
+    word = next(w for d in districts for w in [d["name_en"].split()[0]]
+                if any(e["id"].startswith(w.lower() + "/") for e in items))
+    found = [e["id"] for e in search.search(items, word)]
+    district = next(d["id"] for d in districts if d["name_en"].startswith(word))
+    assert district in found
+    by_id_only = [e["id"] for e in items if search.rank(e, [word.lower()]) == search.BY_ID]
+    assert by_id_only and all(found.index(district) < found.index(i) for i in by_id_only if i in found)

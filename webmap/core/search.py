@@ -19,7 +19,7 @@ from geo.corpus import to_simplified
 
 MAX_QUERY = 60          # characters of a query looked at
 MAX_HITS = 12
-EXACT, PREFIX, WITHIN = range(3)
+EXACT, PREFIX, WITHIN, BY_ID = range(4)
 
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -72,12 +72,12 @@ def entries(snap) -> list[dict]:
 
 
 def rank(entry: dict, terms: list[str]) -> int | None:
-    """EXACT, PREFIX or WITHIN for the entry's best-matching name (or id), None when none matches
-    the query's `terms` (see `_terms`)."""
+    """EXACT, PREFIX or WITHIN for the entry's best-matching name, None when none matches the query's
+    `terms` (see `_terms`). An id (lixia/cbd) is found too, but ranks after every name: "Lixia" is
+    first the district, not every place whose id starts with lixia/."""
     compact = "".join(terms)
     best = None
-    names = [entry["name"], entry["name_en"], *entry.get("aliases", ()), *_ABBREVIATION.findall(entry["name_en"]),
-             entry["id"]]
+    names = [entry["name"], entry["name_en"], *entry.get("aliases", ()), *_ABBREVIATION.findall(entry["name_en"])]
     for name in names:
         words = _words(name)
         joined, spaced = "".join(words), " ".join(words)
@@ -88,6 +88,8 @@ def rank(entry: dict, terms: list[str]) -> int | None:
         if joined == compact:
             return EXACT
         best = min(best if best is not None else WITHIN, PREFIX if joined.startswith(compact) else WITHIN)
+    if best is None and all(t in " ".join(_words(entry["id"])) for t in terms):
+        return BY_ID
     return best
 
 
