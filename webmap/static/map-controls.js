@@ -264,8 +264,20 @@
     });
   }
 
+  /* The page's first tab stop, shown when focused: a link to the search box, before the map itself
+   * and its zoom buttons. It moves the focus only (a #fragment would replace the URL's #map=). */
+  function skipToSearch(input) {
+    var a = document.createElement("a"), el = map.getContainer();
+    a.className = "jz-skip"; a.href = "#"; a.textContent = cfg.text.skip_to_search;
+    a.addEventListener("click", function (e) { e.preventDefault(); input.focus(); });
+    el.parentNode.insertBefore(a, el);
+  }
+
   function addControls() {
     var has = function (c) { return cfg.controls.indexOf(c) >= 0; };
+    /* Leaflet puts its controls after the panes: Tab went through every zone and marker first. */
+    var el = map.getContainer();
+    el.insertBefore(el.querySelector(".leaflet-control-container"), el.firstChild);
     var panelHtml = document.getElementById("jz-panel-html"), legendHtml = document.getElementById("jz-legend-html");
     if (has("panel") && panelHtml) {
       var panel = new FromTemplate({position: "topright", className: "jz-panel", template: panelHtml}).addTo(map);
@@ -273,7 +285,7 @@
       var corner = map.getContainer().querySelector(".leaflet-top.leaflet-right");
       corner.insertBefore(panel.getContainer(), corner.firstChild);
     }
-    if (has("search")) new Search().addTo(map);
+    if (has("search")) skipToSearch(new Search().addTo(map).getContainer().querySelector("input"));
     if (has("fullscreen")) new Fullscreen().addTo(map);
     if (has("legend") && legendHtml) {
       /* An embed has no attribution box (its credit is the caption below): the legend takes that

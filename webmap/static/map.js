@@ -111,6 +111,18 @@
     tip.textContent = displayName(p) + (p.members ? ": " + p.members.slice(0, 4).map(displayName).join(", ")
                                                     + (p.members.length > 4 ? "…" : "") : "");
     layer.bindTooltip(tip, {sticky: !layer.getLatLng, direction: "top", className: "jz-tip"});
+    if (!layer.getLatLng) {
+      /* A zone's or district's path: the tooltip's focus listeners make Chromium alone take it for a
+       * tab stop, with no name. Named and a tab stop in every browser; Enter opens its popup (Leaflet). */
+      layer.on("add", function () {
+        (layer.getLayers ? layer.getLayers() : [layer]).forEach(function (part) {   // a geometry collection: its parts
+          var el = part.getElement();
+          el.setAttribute("tabindex", "0");
+          el.setAttribute("role", "button");
+          el.setAttribute("aria-label", displayName(p));
+        });
+      });
+    }
     if (p.members) {
       var list = function () { fitPopup(layer.getPopup()); return groupContent(layer); };
       layer.bindPopup(list);
