@@ -182,8 +182,9 @@
 
   /* What stands open depends on the map's size, at load and whenever it changes (a phone turned, a
    * window narrowed or widened): on a small or low map the layer list folds into Leaflet's layers
-   * button (a tap opens it, a tap anywhere outside folds it again) and the legend into its title.
-   * Back on a large map both open again, except a legend the person folded by hand: that was their
+   * button (a tap opens it, a tap anywhere outside folds it again) and the legend into its title;
+   * a map of 900 px wide or less has no room for the legend beside the open layer list (map.js
+   * keeps the zones clear of that one). Back on a large map both open again, except a legend the person folded by hand: that was their
    * choice, not the size's, and it stands until they open it again. */
   function foldBySize() {
     var box = map.getContainer().querySelector(".leaflet-control-layers"),
@@ -197,7 +198,8 @@
       }, true);
     }
     var fold = function () {
-      var size = map.getSize(), small = size.x < 700 || size.y < 500, low = size.x < 700 || size.y < 700;
+      var size = map.getSize(), small = size.x < 700 || size.y < 500;
+      var low = size.x < 700 || size.y < 700 || !!box && size.x <= 900;
       if (box && small !== was.small) {
         box.classList.toggle("leaflet-control-layers-expanded", !small);
         var list = box.querySelector(".leaflet-control-layers-list");     // Leaflet's height for a low map
