@@ -2,7 +2,8 @@
 
 Only the keys a person presses: Tab from the page's start, Enter, Escape, typing. The first tab stop
 takes them to the search box; the controls come before the zones and markers, which follow, each
-named and opening its popup on Enter.
+named and opening its popup on Enter; a focused feature shows its name as on hover, also after a
+pick from the search list.
 """
 from __future__ import annotations
 
@@ -120,3 +121,27 @@ def test_enter_on_a_focused_marker_opens_its_popup_and_escape_closes_it(desktop,
     assert focused_name(desktop) == "济南西站"                # back on the marker
     assert desktop.errors == []
 
+
+def tooltip_of_focused(page) -> str:
+    page.wait_for_selector(".leaflet-tooltip", state="visible", timeout=3000)
+    return " ".join(page.locator(".leaflet-tooltip").all_inner_texts())
+
+
+def test_a_focused_marker_shows_its_name_also_after_a_pick_from_the_search_list(desktop, live_server):
+    """After a pick the tooltips the pointer would open are held back; the keyboard's focus is not the pointer."""
+    offline(desktop, live_server)
+    open_map(desktop, f"{live_server}/?basemap=none")
+    desktop.keyboard.press("Tab")
+    desktop.keyboard.press("Enter")                         # the skip link: into the search box
+    desktop.keyboard.type("济南西站")
+    desktop.wait_for_selector(".jz-search-results button")
+    desktop.keyboard.press("Enter")
+    assert "济南西站" in popup_text(desktop)
+    tab_until(desktop, lambda f: f["tag"] == "div" and f["feature"])
+    name = focused_name(desktop)
+    assert name.split(" · ")[0] in tooltip_of_focused(desktop)
+    desktop.keyboard.press("Tab")                           # the next one: its own name, the last one's gone
+    name = focused_name(desktop)
+    desktop.wait_for_timeout(300)
+    assert tooltip_of_focused(desktop).startswith(name.split(" · ")[0])
+    assert desktop.errors == []

@@ -74,7 +74,8 @@
 
   /* After a pick from the search list, the list goes and the map lies under a pointer that has
    * not moved: the browser's own mouseover there must not open a stray tooltip. The pointer's
-   * next real move (one with a distance) brings tooltips back. */
+   * next real move (one with a distance) brings tooltips back; the one of a feature the keyboard
+   * focuses (Leaflet opens it on focus) shows meanwhile too. */
   var quiet = false;
   document.addEventListener("mousemove", function (e) { if (e.movementX || e.movementY) quiet = false; }, true);
 
@@ -304,7 +305,10 @@
     start: function (core) {
       map = core.map; cfg = core.cfg; overlays = core.overlays; byId = core.byId;
       focus = core.focus; displayName = core.displayName; icon = core.icon; fitPopup = core.fitPopup;
-      map.on("tooltipopen", function (e) { if (quiet) map.closeTooltip(e.tooltip); });
+      map.on("tooltipopen", function (e) {
+        var source = e.tooltip._source, el = source && source.getElement && source.getElement();
+        if (quiet && el !== document.activeElement) map.closeTooltip(e.tooltip);   // the focus's is no stray
+      });
       addControls();
       nameZoomButtons();
       escapeClosesPopups();
