@@ -2,8 +2,8 @@
 
 Only the keys a person presses: Tab from the page's start, Enter, Escape, typing. The first tab stop
 takes them to the search box; the controls come before the zones and markers, which follow, each
-named and opening its popup on Enter; a focused feature shows its name as on hover, also after a
-pick from the search list.
+named, brought into view and opening its popup on Enter; a focused feature shows its name as on
+hover, also after a pick from the search list.
 """
 from __future__ import annotations
 
@@ -103,6 +103,36 @@ def test_controls_come_before_the_features_and_every_feature_is_named_and_opens_
     desktop.keyboard.press("Enter")
     popup_text(desktop)
     assert "济南中央商务区" in desktop.inner_text(".leaflet-popup-content h3")
+    assert desktop.errors == []
+
+
+def test_a_focused_district_out_of_view_comes_into_view_with_its_name(desktop, live_server):
+    offline(desktop, live_server)
+    open_map(desktop, f"{live_server}/?basemap=none")
+    tab_until(desktop, lambda f: f["tag"] == "path")
+    while focused_name(desktop) != "商河县":               # the northernmost district, off the opening view
+        desktop.keyboard.press("Tab")
+        assert focused(desktop)["tag"] == "path"
+    desktop.wait_for_timeout(600)                           # the map's pan
+    tip = desktop.locator(".leaflet-tooltip", has_text="商河县")
+    box = tip.bounding_box()
+    assert box and box["y"] >= 0 and box["x"] >= 0 and box["y"] + box["height"] <= 800 and box["x"] + box["width"] <= 1280
+    assert desktop.errors == []
+
+
+def test_a_click_on_a_district_whose_middle_is_out_of_view_does_not_move_the_map(desktop, live_server):
+    """Only the keyboard's focus brings a district into view: a click focuses its outline too."""
+    offline(desktop, live_server)
+    open_map(desktop, f"{live_server}/?basemap=none#map=16/36.6642/117.1200")
+    where = "() => JZ._.map.latLngToContainerPoint([36.6642, 117.1200]).x"     # the opening centre, across
+    before = desktop.evaluate(where)
+    desktop.mouse.click(640, 650)                           # inside 历下区, whose middle is far off this view
+    popup_text(desktop)
+    assert "历下区" in desktop.inner_text(".leaflet-popup-content h3")
+    assert focused(desktop)["tag"] == "path"
+    desktop.wait_for_timeout(600)
+    assert desktop.evaluate("() => JZ._.map.getZoom()") == 16
+    assert abs(desktop.evaluate(where) - before) < 5        # not towards the middle 700 px west
     assert desktop.errors == []
 
 

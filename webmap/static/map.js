@@ -113,13 +113,19 @@
     layer.bindTooltip(tip, {sticky: !layer.getLatLng, direction: "top", className: "jz-tip"});
     if (!layer.getLatLng) {
       /* A zone's or district's path: the tooltip's focus listeners make Chromium alone take it for a
-       * tab stop, with no name. Named and a tab stop in every browser; Enter opens its popup (Leaflet). */
+       * tab stop, with no name. Named and a tab stop in every browser; Enter opens its popup (Leaflet).
+       * Focused from the keyboard (a click focuses it too), it comes into view as a marker does: its
+       * tooltip opens at its centre. */
       layer.on("add", function () {
         (layer.getLayers ? layer.getLayers() : [layer]).forEach(function (part) {   // a geometry collection: its parts
+          if (part.getLatLng) return;                                               // a marker is one already
           var el = part.getElement();
           el.setAttribute("tabindex", "0");
           el.setAttribute("role", "button");
           el.setAttribute("aria-label", displayName(p));
+          L.DomEvent.on(el, "focus", function () {
+            if (el.matches(":focus-visible")) map.panInside(part.getCenter(), {padding: [50, 50]});
+          });
         });
       });
     }
