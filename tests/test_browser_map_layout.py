@@ -1,7 +1,8 @@
 """The map's controls and view where a person meets them (QA pass of 2026-11-30, items 4, 5, 7, 10, 11).
 
 Zoom stops at the same last level on every basemap (none included); the legend never covers the
-buttons above it and the opening view keeps the zones clear of the layer list in either language;
+buttons above it and the opening view keeps the zones clear of the layer list in either language
+(also on a map of 800 px, where the legend opens folded);
 an item known only to its zone or district opens on that area; popups open clear of the legend;
 the layer list and legend fold and unfold when the map's size changes, not only at load.
 """
@@ -143,6 +144,18 @@ def test_opening_view_keeps_zones_and_pins_clear_of_the_layer_list_panel_and_leg
     assert sized.locator(".jz-legend details").get_attribute("open") is not None
     assert sized.locator(".leaflet-control-layers-overlays").is_visible()
     assert sized.evaluate(HIDDEN_UNDER, [".jz-legend", ".jz-panel", ".leaflet-control-layers"]) == []
+
+
+@pytest.mark.parametrize("sized", [(800, 800, "zh"), (800, 800, "en")], indirect=True, ids=["800x800-zh", "800x800-en"])
+def test_a_map_of_800_px_opens_with_zones_and_pins_clear_of_the_open_layer_list(sized, live_server):
+    """Between 700 and 900 px wide the layer list is open but there is no room for the legend beside it."""
+    offline(sized, live_server)
+    open_map(sized, f"{live_server}/?basemap=none&lang={sized.lang}")
+    assert sized.locator(".leaflet-control-layers-overlays").is_visible()
+    assert sized.evaluate(HIDDEN_UNDER, [".jz-panel", ".leaflet-control-layers"]) == []
+    assert sized.evaluate(HIDDEN_UNDER, [".jz-legend", ".jz-search"]) == []
+    sized.locator(".jz-legend summary").click()               # folded to its title, one click away
+    assert sized.locator(".jz-legend ul").first.is_visible()
 
 
 # ------------------------------------------------------------------ QA 11: popups clear of the legend

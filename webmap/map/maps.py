@@ -24,7 +24,7 @@ from webmap.store import Snapshot, current
 
 SLOT = Markup("<!--jz-slot-->")          # where a cached page takes what depends on the request
 TEXT = ("search", "search_label", "no_match", "fullscreen", "loading", "popup_failed", "framework", "framework_page",
-        "group_zone", "group_district", "zoom_in", "zoom_out")
+        "group_zone", "group_district", "zoom_in", "zoom_out", "skip_to_search")
 
 
 def full_display(gcj02: bool) -> Display:

@@ -74,7 +74,8 @@
 
   /* After a pick from the search list, the list goes and the map lies under a pointer that has
    * not moved: the browser's own mouseover there must not open a stray tooltip. The pointer's
-   * next real move (one with a distance) brings tooltips back. */
+   * next real move (one with a distance) brings tooltips back; the one of a feature the keyboard
+   * focuses (Leaflet opens it on focus) shows meanwhile too. */
   var quiet = false;
   document.addEventListener("mousemove", function (e) { if (e.movementX || e.movementY) quiet = false; }, true);
 
@@ -182,8 +183,9 @@
 
   /* What stands open depends on the map's size, at load and whenever it changes (a phone turned, a
    * window narrowed or widened): on a small or low map the layer list folds into Leaflet's layers
-   * button (a tap opens it, a tap anywhere outside folds it again) and the legend into its title.
-   * Back on a large map both open again, except a legend the person folded by hand: that was their
+   * button (a tap opens it, a tap anywhere outside folds it again) and the legend into its title;
+   * a map of 900 px wide or less has no room for the legend beside the open layer list (map.js
+   * keeps the zones clear of that one). Back on a large map both open again, except a legend the person folded by hand: that was their
    * choice, not the size's, and it stands until they open it again. */
   function foldBySize() {
     var box = map.getContainer().querySelector(".leaflet-control-layers"),
@@ -197,7 +199,8 @@
       }, true);
     }
     var fold = function () {
-      var size = map.getSize(), small = size.x < 700 || size.y < 500, low = size.x < 700 || size.y < 700;
+      var size = map.getSize(), small = size.x < 700 || size.y < 500;
+      var low = size.x < 700 || size.y < 700 || !!box && size.x <= 900;
       if (box && small !== was.small) {
         box.classList.toggle("leaflet-control-layers-expanded", !small);
         var list = box.querySelector(".leaflet-control-layers-list");     // Leaflet's height for a low map
@@ -264,8 +267,20 @@
     });
   }
 
+  /* The page's first tab stop, shown when focused: a link to the search box, before the map itself
+   * and its zoom buttons. It moves the focus only (a #fragment would replace the URL's #map=). */
+  function skipToSearch(input) {
+    var a = document.createElement("a"), el = map.getContainer();
+    a.className = "jz-skip"; a.href = "#"; a.textContent = cfg.text.skip_to_search;
+    a.addEventListener("click", function (e) { e.preventDefault(); input.focus(); });
+    el.parentNode.insertBefore(a, el);
+  }
+
   function addControls() {
     var has = function (c) { return cfg.controls.indexOf(c) >= 0; };
+    /* Leaflet puts its controls after the panes: Tab went through every zone and marker first. */
+    var el = map.getContainer();
+    el.insertBefore(el.querySelector(".leaflet-control-container"), el.firstChild);
     var panelHtml = document.getElementById("jz-panel-html"), legendHtml = document.getElementById("jz-legend-html");
     if (has("panel") && panelHtml) {
       var panel = new FromTemplate({position: "topright", className: "jz-panel", template: panelHtml}).addTo(map);
@@ -273,7 +288,7 @@
       var corner = map.getContainer().querySelector(".leaflet-top.leaflet-right");
       corner.insertBefore(panel.getContainer(), corner.firstChild);
     }
-    if (has("search")) new Search().addTo(map);
+    if (has("search")) skipToSearch(new Search().addTo(map).getContainer().querySelector("input"));
     if (has("fullscreen")) new Fullscreen().addTo(map);
     if (has("legend") && legendHtml) {
       /* An embed has no attribution box (its credit is the caption below): the legend takes that
@@ -290,7 +305,10 @@
     start: function (core) {
       map = core.map; cfg = core.cfg; overlays = core.overlays; byId = core.byId;
       focus = core.focus; displayName = core.displayName; icon = core.icon; fitPopup = core.fitPopup;
-      map.on("tooltipopen", function (e) { if (quiet) map.closeTooltip(e.tooltip); });
+      map.on("tooltipopen", function (e) {
+        var source = e.tooltip._source, el = source && source.getElement && source.getElement();
+        if (quiet && el !== document.activeElement) map.closeTooltip(e.tooltip);   // the focus's is no stray
+      });
       addControls();
       nameZoomButtons();
       escapeClosesPopups();

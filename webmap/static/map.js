@@ -111,6 +111,24 @@
     tip.textContent = displayName(p) + (p.members ? ": " + p.members.slice(0, 4).map(displayName).join(", ")
                                                     + (p.members.length > 4 ? "…" : "") : "");
     layer.bindTooltip(tip, {sticky: !layer.getLatLng, direction: "top", className: "jz-tip"});
+    if (!layer.getLatLng) {
+      /* A zone's or district's path: the tooltip's focus listeners make Chromium alone take it for a
+       * tab stop, with no name. Named and a tab stop in every browser; Enter opens its popup (Leaflet).
+       * Focused from the keyboard (a click focuses it too), it comes into view as a marker does: its
+       * tooltip opens at its centre. */
+      layer.on("add", function () {
+        (layer.getLayers ? layer.getLayers() : [layer]).forEach(function (part) {   // a geometry collection: its parts
+          if (part.getLatLng) return;                                               // a marker is one already
+          var el = part.getElement();
+          el.setAttribute("tabindex", "0");
+          el.setAttribute("role", "button");
+          el.setAttribute("aria-label", displayName(p));
+          L.DomEvent.on(el, "focus", function () {
+            if (el.matches(":focus-visible")) map.panInside(part.getCenter(), {padding: [50, 50]});
+          });
+        });
+      });
+    }
     if (p.members) {
       var list = function () { fitPopup(layer.getPopup()); return groupContent(layer); };
       layer.bindPopup(list);
@@ -309,12 +327,15 @@
       /* Keep the zones clear of the side controls: on the right the panel and layer list (at most
        * 320 px wide in any language, map.css), on the left the zoom buttons, and on its side (left;
        * in an embed right) the legend when it is open (at most 320 px too). Their widths come from
-       * the style sheet and the legend's open state, not from measuring: that would make the
-       * browser lay out the page here, in the build of the map. 20 px more keep half a pin clear. */
+       * the style sheet and the open states, not from measuring: that would make the browser lay
+       * out the page here, in the build of the map. 20 px more keep half a pin clear. On a map of
+       * 900 px or less the layer list is open from 700 px wide and 500 high, the legend folded
+       * (map-controls.js foldBySize): the list and the zoom buttons are kept clear. */
       var wide = map.getSize().x > 900, legend = map.getContainer().querySelector(".jz-legend details");
-      var column = map.getContainer().querySelector(".jz-panel, .leaflet-control-layers-expanded");
+      var column = map.getContainer().querySelector(wide ? ".jz-panel, .leaflet-control-layers-expanded"
+                                                         : ".leaflet-control-layers-expanded");
       var open = wide && legend && legend.open, onLeft = open && legend.closest(".leaflet-left");
-      var left = wide ? (onLeft ? 340 : 60) : 10, right = wide && (column || open && !onLeft) ? 350 : 10;
+      var left = wide || column ? (onLeft ? 340 : 60) : 10, right = column || open && !onLeft ? 350 : 10;
       if (b.isValid()) map.fitBounds(b, {paddingTopLeft: [left, 20], paddingBottomRight: [right, 20],
                                          maxZoom: 15, animate: false});
       Object.keys(built).forEach(function (name) { overlays[name].addLayer(built[name]); });

@@ -1,0 +1,177 @@
+"""The map from the keyboard alone (QA pass of 2026-11-30, minor items: 78 Tab presses to the search box).
+
+Only the keys a person presses: Tab from the page's start, Enter, Escape, typing. The first tab stop
+takes them to the search box; the controls come before the zones and markers, which follow, each
+named, brought into view and opening its popup on Enter; a focused feature shows its name as on
+hover, also after a pick from the search list.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from test_browser import offline, open_map, popup_text
+
+pytestmark = pytest.mark.browser
+
+FOCUSED = """() => {
+    const el = document.activeElement, box = el.getBoundingClientRect();
+    return {tag: el.tagName.toLowerCase(), control: !!el.closest('.leaflet-control-container'),
+            feature: el.matches('path.leaflet-interactive, .jz-marker'), skip: el.matches('.jz-skip'),
+            map: el.matches('.leaflet-container'),
+            search: el.matches('.jz-search input'), shown: box.width > 0 && box.height > 0 && box.bottom > 0
+            && box.right > 0 && box.top < innerHeight && box.left < innerWidth};
+}"""
+
+
+@pytest.fixture
+def desktop(browser):
+    """A 1280×800 page in Chinese that keeps script errors."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    p = context.new_page()
+    p.errors = []
+    p.on("pageerror", lambda e: p.errors.append(str(e)))
+    yield p
+    context.close()
+
+
+def focused(page) -> dict:
+    return page.evaluate(FOCUSED)
+
+
+def focused_name(page) -> str:
+    """The accessible name of the focused element, as a screen reader announces it."""
+    snapshot = page.locator(":focus").aria_snapshot()
+    m = re.match(r'- \w+ "(.*)"', snapshot)
+    return m.group(1) if m else ""
+
+
+def tab_until(page, test, most: int = 200) -> int:
+    """Press Tab until the focused element passes `test`; the number of presses."""
+    for n in range(1, most + 1):
+        page.keyboard.press("Tab")
+        if test(focused(page)):
+            return n
+    raise AssertionError(f"not reached in {most} Tab presses")
+
+
+def test_the_first_tab_stop_takes_the_keyboard_to_the_search_box(desktop, live_server):
+    offline(desktop, live_server)
+    open_map(desktop, f"{live_server}/?basemap=none")
+    hash_before = desktop.evaluate("() => location.hash")
+    assert tab_until(desktop, lambda f: f["search"] or f["skip"], most=3) == 1
+    assert focused(desktop)["shown"]                        # the link is seen once focused
+    assert focused_name(desktop) == "跳到搜索框"
+    desktop.keyboard.press("Enter")
+    assert focused(desktop)["search"]
+    assert desktop.evaluate("() => location.hash") == hash_before        # the view in the URL stays
+    desktop.keyboard.type("济南西站")
+    desktop.wait_for_selector(".jz-search-results button")
+    desktop.keyboard.press("Enter")
+    assert "济南西站" in popup_text(desktop)
+    assert desktop.errors == []
+
+
+def test_controls_come_before_the_features_and_every_feature_is_named_and_opens_on_enter(desktop, live_server):
+    offline(desktop, live_server)
+    open_map(desktop, f"{live_server}/?basemap=none")
+    stops = []
+    while True:
+        desktop.keyboard.press("Tab")
+        f = focused(desktop)
+        if not (f["control"] or f["feature"] or f["skip"] or f["map"]):
+            break                                           # past the map (back to the page's start)
+        f["name"] = focused_name(desktop)
+        stops.append(f)
+        assert len(stops) < 200
+    kinds = ["feature" if s["feature"] else "control" for s in stops if not (s["skip"] or s["map"])]
+    first = kinds.index("feature")
+    assert "control" not in kinds[first:]                   # every control first, then the zones and markers
+    assert any(s["search"] for s in stops[:first + 2]) and any(s["tag"] == "summary" for s in stops)
+    features = [s for s in stops if s["feature"]]
+    assert len(features) > 60 and {s["tag"] for s in features} == {"path", "div"}
+    assert [s for s in features if not s["name"]] == []     # each one named (the feature's name)
+    names = [s["name"] for s in features]
+    assert "济南中央商务区" in names and "槐荫区" in names and "济南西站" in names
+    # back to the CBD's outline with Shift+Tab, as a person would, then Enter opens its popup
+    for _ in range(len(stops)):
+        desktop.keyboard.press("Shift+Tab")
+        if focused_name(desktop) == "济南中央商务区":
+            break
+    assert focused_name(desktop) == "济南中央商务区" and focused(desktop)["tag"] == "path"
+    desktop.keyboard.press("Enter")
+    popup_text(desktop)
+    assert "济南中央商务区" in desktop.inner_text(".leaflet-popup-content h3")
+    assert desktop.errors == []
+
+
+def test_a_focused_district_out_of_view_comes_into_view_with_its_name(desktop, live_server):
+    offline(desktop, live_server)
+    open_map(desktop, f"{live_server}/?basemap=none")
+    tab_until(desktop, lambda f: f["tag"] == "path")
+    while focused_name(desktop) != "商河县":               # the northernmost district, off the opening view
+        desktop.keyboard.press("Tab")
+        assert focused(desktop)["tag"] == "path"
+    desktop.wait_for_timeout(600)                           # the map's pan
+    tip = desktop.locator(".leaflet-tooltip", has_text="商河县")
+    box = tip.bounding_box()
+    assert box and box["y"] >= 0 and box["x"] >= 0 and box["y"] + box["height"] <= 800 and box["x"] + box["width"] <= 1280
+    assert desktop.errors == []
+
+
+def test_a_click_on_a_district_whose_middle_is_out_of_view_does_not_move_the_map(desktop, live_server):
+    """Only the keyboard's focus brings a district into view: a click focuses its outline too."""
+    offline(desktop, live_server)
+    open_map(desktop, f"{live_server}/?basemap=none#map=16/36.6642/117.1200")
+    where = "() => JZ._.map.latLngToContainerPoint([36.6642, 117.1200]).x"     # the opening centre, across
+    before = desktop.evaluate(where)
+    desktop.mouse.click(640, 650)                           # inside 历下区, whose middle is far off this view
+    popup_text(desktop)
+    assert "历下区" in desktop.inner_text(".leaflet-popup-content h3")
+    assert focused(desktop)["tag"] == "path"
+    desktop.wait_for_timeout(600)
+    assert desktop.evaluate("() => JZ._.map.getZoom()") == 16
+    assert abs(desktop.evaluate(where) - before) < 5        # not towards the middle 700 px west
+    assert desktop.errors == []
+
+
+def test_enter_on_a_focused_marker_opens_its_popup_and_escape_closes_it(desktop, live_server):
+    offline(desktop, live_server)
+    open_map(desktop, f"{live_server}/?basemap=none")
+    tab_until(desktop, lambda f: f["tag"] == "div" and f["feature"])
+    while focused_name(desktop) != "济南西站":
+        desktop.keyboard.press("Tab")
+        assert focused(desktop)["feature"]
+    desktop.keyboard.press("Enter")
+    popup_text(desktop)
+    assert "济南西站" in desktop.inner_text(".leaflet-popup-content h3")
+    desktop.keyboard.press("Escape")
+    desktop.wait_for_selector(".leaflet-popup", state="detached")
+    assert focused_name(desktop) == "济南西站"                # back on the marker
+    assert desktop.errors == []
+
+
+def tooltip_of_focused(page) -> str:
+    page.wait_for_selector(".leaflet-tooltip", state="visible", timeout=3000)
+    return " ".join(page.locator(".leaflet-tooltip").all_inner_texts())
+
+
+def test_a_focused_marker_shows_its_name_also_after_a_pick_from_the_search_list(desktop, live_server):
+    """After a pick the tooltips the pointer would open are held back; the keyboard's focus is not the pointer."""
+    offline(desktop, live_server)
+    open_map(desktop, f"{live_server}/?basemap=none")
+    desktop.keyboard.press("Tab")
+    desktop.keyboard.press("Enter")                         # the skip link: into the search box
+    desktop.keyboard.type("济南西站")
+    desktop.wait_for_selector(".jz-search-results button")
+    desktop.keyboard.press("Enter")
+    assert "济南西站" in popup_text(desktop)
+    tab_until(desktop, lambda f: f["tag"] == "div" and f["feature"])
+    name = focused_name(desktop)
+    assert name.split(" · ")[0] in tooltip_of_focused(desktop)
+    desktop.keyboard.press("Tab")                           # the next one: its own name, the last one's gone
+    name = focused_name(desktop)
+    desktop.wait_for_timeout(300)
+    assert tooltip_of_focused(desktop).startswith(name.split(" · ")[0])
+    assert desktop.errors == []
