@@ -359,6 +359,9 @@ def test_shapefile_zip_has_prj_cpg_readme_and_every_value_in_full(client, layers
             assert f"{stem}.{ext}" in names
         assert zf.read(f"{stem}.cpg").strip() == b"UTF-8"
         assert b"WGS_1984" in zf.read(f"{stem}.prj")
+        # the DBF header's last-update date is the build's fixed stamp, not the day it ran (a build
+        # after midnight gave other bytes than the committed ones)
+        assert tuple(zf.read(f"{stem}.dbf")[1:4]) == (2020 - 1900, 1, 1)
     readme = zf.read("README.txt").decode()
     assert "254 bytes" in readme and "zones-and-corridors_attributes.csv" in readme and "vtx_basis" in readme
     assert CATALOG["licence"]["data"] in readme

@@ -195,7 +195,7 @@ def shapefile_zip(flat: gpd.GeoDataFrame, meta: dict, licence: str, tmp: Path) -
             kinds = sorted(set(part.geom_type))
             stem = f"{name}_{family}"
             _to_file(part, tmp / f"{stem}.shp", "ESRI Shapefile", layer=stem, promote_to_multi=types[1] in kinds,
-                     layer_options={"ENCODING": "UTF-8"})
+                     layer_options={"ENCODING": "UTF-8", "DBF_DATE_LAST_UPDATE": STAMP[:10]})   # not today's
             for ext in ("shp", "shx", "dbf", "prj", "cpg"):
                 _zip_add(zf, f"{stem}.{ext}", (tmp / f"{stem}.{ext}").read_bytes())
             written.append((stem, len(part), kinds))
