@@ -130,10 +130,13 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 # ------------------------------------------------------------------ the app on a private copy of layers/
 
 @pytest.fixture
-def page(browser):
-    """A desktop page (1366×800, Chinese) that collects the page's script errors in `page.errors`;
-    test files with other needs (a phone, recording requests) define their own."""
-    context = browser.new_context(viewport={"width": 1366, "height": 800}, locale="zh-CN")
+def page(browser, request):
+    """A desktop page that collects the page's script errors in `page.errors`: 1366×800 in Chinese,
+    or the test module's `VIEWPORT` (width, height) and `LOCALE`; test files with other needs (a
+    phone, recording requests) define their own."""
+    width, height = getattr(request.module, "VIEWPORT", (1366, 800))
+    context = browser.new_context(viewport={"width": width, "height": height},
+                                  locale=getattr(request.module, "LOCALE", "zh-CN"))
     p = context.new_page()
     p.errors = []
     p.on("pageerror", lambda e: p.errors.append(str(e)))

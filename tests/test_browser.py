@@ -27,14 +27,7 @@ def soe_citations() -> list[dict]:
     return next(f for f in fc["features"] if f["id"] == SOE)["properties"]["citations"]
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
-    p = context.new_page()
-    p.errors = []
-    p.on("pageerror", lambda e: p.errors.append(str(e)))
-    yield p
-    context.close()
+VIEWPORT = (1280, 800)                   # the `page` fixture's (conftest)
 
 
 def offline(page, base: str) -> list[str]:

@@ -15,14 +15,7 @@ pytestmark = pytest.mark.browser
 CBD, WEST = "lixia/cbd", "huaiyin/jinan-west-station"
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
-    p = context.new_page()
-    p.errors = []
-    p.on("pageerror", lambda e: p.errors.append(str(e)))
-    yield p
-    context.close()
+VIEWPORT = (1280, 800)                   # the `page` fixture's (conftest)
 
 
 def search_and_open(page, query: str, place: str) -> None:

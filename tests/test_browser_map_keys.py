@@ -25,15 +25,13 @@ FOCUSED = """() => {
 }"""
 
 
+VIEWPORT = (1280, 800)                   # the `page` fixture's (conftest)
+
+
 @pytest.fixture
-def desktop(browser):
+def desktop(page):
     """A 1280×800 page in Chinese that keeps script errors."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
-    p = context.new_page()
-    p.errors = []
-    p.on("pageerror", lambda e: p.errors.append(str(e)))
-    yield p
-    context.close()
+    return page
 
 
 def focused(page) -> dict:

@@ -13,14 +13,7 @@ from test_browser import SOE, offline, open_map, popup_text
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 800}, locale="en-GB")
-    p = context.new_page()
-    p.errors = []
-    p.on("pageerror", lambda e: p.errors.append(str(e)))
-    yield p
-    context.close()
+LOCALE = "en-GB"                         # the `page` fixture's (conftest)
 
 
 def test_english_popup_names_district_and_kind_in_english(page, live_server):

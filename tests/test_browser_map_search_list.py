@@ -13,14 +13,7 @@ from test_browser import offline, open_map, popup_text
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
-    p = context.new_page()
-    p.errors = []
-    p.on("pageerror", lambda e: p.errors.append(str(e)))
-    yield p
-    context.close()
+VIEWPORT = (1280, 800)                   # the `page` fixture's (conftest)
 
 
 def opened(page, name: str) -> None:
