@@ -67,6 +67,11 @@ class View:
         return q
 
 
+def unknown_place(lang: str, place_id: str) -> None:
+    """A 404 naming the place id no place has, in the page's language (map, place page, popup)."""
+    abort(404, description=t(lang, "err_no_place").format(id=repr(shown(place_id))))
+
+
 def _one(args: MultiDict, name: str, embed: bool) -> str | None:
     values = args.getlist(name)
     if len(values) > 1:
@@ -125,7 +130,7 @@ def parse(args: MultiDict, snap, config: Mapping, embed: bool = False) -> View:
             abort(400, description=f"?place={shown(place)!r} is not a place id (<district>/<name>, "
                                    "lower-case letters, digits and hyphens).")
         if place not in snap.places:
-            abort(404, description=t(lang_, "err_no_place").format(id=repr(shown(place))))
+            unknown_place(lang_, place)
         if layers is not None and not set(snap.place_layers[place]) & set(layers):
             abort(400, description=f"The place {shown(place)!r} is in none of the layers chosen"
                                    f"{'' if embed else ' in ?layers'} (it is in {', '.join(snap.place_layers[place])}).")

@@ -18,7 +18,6 @@ from webmap.core.basemaps import BASEMAPS, available_basemaps
 from webmap.core.mapview import build_map, script_json
 from webmap.core.text import nav_args
 from webmap.embed import builder, share
-from webmap.i18n import t
 from webmap.map import maps
 from webmap.store import current
 from webmap.templating import render_page
@@ -122,7 +121,7 @@ def popup(place_id: str):
     lang, basemap = view.lang(request.args), view.basemap(request.args, current_app.config)
     districts = {str(f.get("id")): f for f in snap.layers.get("districts", {}).get("features", [])}
     if place_id not in snap.places and place_id not in districts:
-        abort(404, description=t(lang, "err_no_place").format(id=repr(view.shown(place_id))))
+        view.unknown_place(lang, place_id)
 
     def render() -> str:
         if place_id in districts:
@@ -143,7 +142,7 @@ def place(place_id: str):
     snap = current().snapshot()
     lang, basemap = view.lang(request.args), view.basemap(request.args, current_app.config)
     if place_id not in snap.places:
-        abort(404, description=t(lang, "err_no_place").format(id=repr(view.shown(place_id))))
+        view.unknown_place(lang, place_id)
     return maps.filled(("place", place_id, lang, basemap), lambda: _render_place(snap, place_id, lang, basemap),
                        share.place_head(snap, lang, place_id), builder.place_builder(lang, place_id, basemap))
 

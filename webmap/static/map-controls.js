@@ -185,8 +185,8 @@
    * window narrowed or widened): on a small or low map the layer list folds into Leaflet's layers
    * button (a tap opens it, a tap anywhere outside folds it again) and the legend into its title;
    * a map of 900 px wide or less has no room for the legend beside the open layer list (map.js
-   * keeps the zones clear of that one). Back on a large map both open again, except a legend the person folded by hand: that was their
-   * choice, not the size's, and it stands until they open it again. */
+   * keeps the zones clear of that one). Back on a large map both open again, except a legend the
+   * person folded by hand: that was their choice, not the size's, and it stands until they open it. */
   function foldBySize() {
     var box = map.getContainer().querySelector(".leaflet-control-layers"),
         legend = map.getContainer().querySelector(".jz-legend details"), was = {}, byHand = false;
