@@ -173,3 +173,77 @@ def test_a_focused_marker_shows_its_name_also_after_a_pick_from_the_search_list(
     desktop.wait_for_timeout(300)
     assert tooltip_of_focused(desktop).startswith(name.split(" · ")[0])
     assert desktop.errors == []
+
+
+def tab_to_marker(page, name: str) -> None:
+    tab_until(page, lambda f: f["tag"] == "div" and f["feature"])
+    while focused_name(page) != name:
+        page.keyboard.press("Tab")
+        assert focused(page)["feature"]
+
+
+IN_POPUP = "() => !!document.activeElement.closest('.leaflet-popup')"
+
+
+def test_a_popup_opened_from_the_keyboard_takes_the_focus_and_gives_it_back(desktop, live_server):
+    """Enter on a marker: the next Tab reaches the popup's controls, not the next marker; closed with its
+    × button (its last tab stop) or Escape, the focus is back on the marker."""
+    offline(desktop, live_server)
+    open_map(desktop, f"{live_server}/?basemap=none")
+    tab_to_marker(desktop, "济南西站")
+    desktop.keyboard.press("Enter")
+    popup_text(desktop)
+    desktop.keyboard.press("Tab")
+    assert desktop.evaluate(IN_POPUP)
+    # the popup's first control (its evidence's <summary>), not the next marker
+    assert desktop.evaluate("() => document.activeElement.matches('.leaflet-popup-content :is(a[href], summary)')")
+    desktop.keyboard.press("Escape")
+    desktop.wait_for_selector(".leaflet-popup", state="detached")
+    assert focused_name(desktop) == "济南西站"
+    desktop.keyboard.press("Enter")                          # again, and out by the × button this time
+    popup_text(desktop)
+    close = "() => document.activeElement.matches('.leaflet-popup-close-button')"
+    for _ in range(40):                                     # through the popup's links to its × (last)
+        desktop.keyboard.press("Tab")
+        if desktop.evaluate(close):
+            break
+        assert desktop.evaluate(IN_POPUP)
+    assert desktop.evaluate(close)
+    desktop.keyboard.press("Enter")
+    desktop.wait_for_selector(".leaflet-popup", state="detached")
+    assert focused_name(desktop) == "济南西站"
+    assert desktop.errors == []
+
+
+def test_a_popup_opened_with_the_pointer_leaves_the_focus_alone(desktop, live_server):
+    offline(desktop, live_server)
+    open_map(desktop, f"{live_server}/?basemap=none#map=16/36.6690/116.8880")   # near the station, markers apart
+    desktop.locator(".jz-marker", has=desktop.locator('[aria-label="济南西站"]')).click()
+    assert "济南西站" in popup_text(desktop)
+    assert not desktop.evaluate(IN_POPUP)
+    assert desktop.errors == []
+
+
+def test_a_focused_outline_and_a_focused_group_show_what_hovering_shows(desktop, live_server):
+    """Tab onto a zone: its outline is drawn heavier, as under the pointer, and back when the focus
+    moves on; Tab onto the marker of items known only to their district: that district's area is drawn."""
+    offline(desktop, live_server)
+    open_map(desktop, f"{live_server}/?basemap=none")
+    weight = "() => parseFloat(document.activeElement.getAttribute('stroke-width'))"
+    tab_until(desktop, lambda f: f["tag"] == "path")
+    while focused_name(desktop) != "济南中央商务区":
+        desktop.keyboard.press("Tab")
+        assert focused(desktop)["tag"] == "path"
+    heavier = desktop.evaluate(weight)
+    outline = desktop.locator("path:focus").element_handle()
+    desktop.keyboard.press("Tab")
+    assert float(outline.get_attribute("stroke-width")) == heavier - 2      # the hover's +2 gone with the focus
+    area = ".leaflet-overlay-pane path.jz-area"
+    assert desktop.locator(area).count() == 0
+    tab_until(desktop, lambda f: f["feature"] and f["tag"] == "div"
+              and desktop.evaluate("() => !!document.activeElement.querySelector('.jz-pin--district')"))
+    assert desktop.locator(area).count() >= 1
+    desktop.keyboard.press("Tab")
+    assert desktop.evaluate("() => !!document.activeElement.querySelector('.jz-pin--district')") \
+        or desktop.locator(area).count() == 0
+    assert desktop.errors == []

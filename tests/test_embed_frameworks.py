@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import pytest
 
@@ -71,6 +71,39 @@ def test_oembed_of_an_unknown_or_unmapped_framework_is_a_404(client, catalog, la
         assert client.get("/oembed", query_string={"url": url}).status_code == 404, fid
 
 
+def card(page: str) -> dict[str, str]:
+    """The page's OpenGraph and Twitter-card tags: {property or name: content}."""
+    return {k: html.unescape(v) for k, v in
+            re.findall(r'<meta (?:property|name)="((?:og|twitter):[\w:]+)" content="([^"]*)"', page)}
+
+
+def test_a_framework_page_has_a_link_card_naming_its_members_and_its_article(client, catalog, layers_dir):
+    """A journalist pasting a framework page's link gets a card: the framework, its members, the
+    article stating it and, when its members are on the map, the picture of its layer."""
+    for placed in (True, False):
+        for fid in frameworks(catalog, layers_dir, placed):
+            twin = client.get(f"/frameworks/{quote(fid)}?f=json").get_json()       # the page's data
+            for lang in ("zh", "en"):
+                page = client.get(f"/frameworks/{quote(fid)}?lang={lang}")
+                assert page.status_code == 200, fid
+                tags = card(page.get_data(as_text=True))
+                name = (twin["name_en"] if lang == "en" else None) or twin["name"]
+                assert tags["og:title"].startswith(name) and unquote(urlsplit(tags["og:url"]).path) == f"/frameworks/{fid}"
+                description = tags["og:description"]
+                assert description.startswith(name) and tags["twitter:description"] == description, fid
+                assert all(s["title"] in description for s in twin["statements"]), fid
+                for m in twin["members"][:5]:
+                    shown = (m.get("name_en") if lang == "en" else None) or m.get("name") or m.get("text")
+                    assert shown in description, (fid, shown)
+                if placed:
+                    assert tags["twitter:card"] == "summary_large_image"
+                    image = urlsplit(tags["og:image"])
+                    assert image.path.startswith("/images/") and "size=card" in image.query
+                    assert client.get(f"{image.path}?{image.query}").status_code == 200
+                else:
+                    assert tags["twitter:card"] == "summary" and "og:image" not in tags
+
+
 def test_the_discovery_link_escapes_the_framework_name(tmp_path, catalog, layers_dir):
     folder = copy_layers(tmp_path / "layers")
     cat = json.loads((folder / "catalog.json").read_text(encoding="utf-8"))
@@ -86,3 +119,5 @@ def test_the_discovery_link_escapes_the_framework_name(tmp_path, catalog, layers
     assert "<script>" not in link and "&lt;script&gt;" in link and "&#34;&gt;" in link
     data = client.get("/oembed", query_string={"url": f"http://localhost/frameworks/{quote(fid)}"}).get_json()
     assert data["title"].endswith(HOSTILE) and "<script>" not in data["html"]
+    tags = re.findall(r'<meta (?:property|name)="(?:og|twitter):(?:title|description)"[^>]*>', page)
+    assert tags and all("<script>" not in tag and "&lt;script&gt;" in tag for tag in tags)    # the card too

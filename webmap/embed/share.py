@@ -132,7 +132,28 @@ def place_head(snap, lang: str, place_id: str) -> Markup:
     return oembed_link(url, title) + card(lang, f"{title} — {t(lang, 'site')}", description, url, place_id)
 
 
+def framework_text(lang: str, data: dict) -> tuple[str, str]:
+    """(title, description) of a framework: its name, its members (the first five named) and the
+    articles stating it."""
+    name = frameworks.title(data, lang)
+    names = [(m.get("name_en") if lang == "en" else None) or m.get("name") or m.get("text") or ""
+             for m in data["members"]]
+    sep = ", " if lang == "en" else "、"
+    members = sep.join(names[:5]) + ("…" if len(names) > 5 else "")
+    sources = ("; " if lang == "en" else "；").join(dict.fromkeys(
+        t(lang, "framework_source").format(outlet=s.get("outlet") or "", title=s.get("title") or "", date=s.get("date") or "")
+        for s in data["statements"]))
+    if not names:                          # counted in the article, none named: no list to show
+        count = next((s["count"] for s in data["statements"] if s.get("count")), "?")
+        return name, t(lang, "framework_description_unlisted").format(name=name, count=count, sources=sources)
+    return name, t(lang, "framework_description").format(name=name, n=len(names), members=members, sources=sources)
+
+
 def framework_head(lang: str, data: dict) -> Markup:
-    """<head> tag of a framework page with a map: oEmbed discovery, so a pasted link embeds its layers."""
+    """<head> tags of a framework page: a card (the picture: its layer's static image, when its members
+    are on the map) and, with a map, oEmbed discovery, so a pasted link embeds its layers."""
     url = url_for("frameworks.page", fid=data["id"], _external=True, **lang_args(lang))
-    return oembed_link(url, frameworks.title(data, lang))
+    title, description = framework_text(lang, data)
+    layers = frameworks.embed_layers(data)
+    head = card(lang, f"{title} — {t(lang, 'site')}", description, url, layers[0] if layers else None)
+    return (oembed_link(url, title) + head) if layers else head

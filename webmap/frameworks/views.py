@@ -6,12 +6,11 @@ Rendered once per build, language and basemap.
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
-from markupsafe import Markup
 
 from webmap.core import display, view
 from webmap.core.basemaps import BASEMAPS
 from webmap.core.display import display_layers
-from webmap.core.frameworks import embed_layers, framework, framework_ids
+from webmap.core.frameworks import framework, framework_ids
 from webmap.core.mapview import build_map
 from webmap.embed.share import framework_head
 from webmap.i18n import t
@@ -52,7 +51,7 @@ def page(fid: str):
     if fmt == "json":
         return jsonify(data)
     basemap = view.basemap(request.args, current_app.config)
-    share = framework_head(lang, data) if embed_layers(data) else Markup()     # absolute URLs: per request
+    share = framework_head(lang, data)                          # absolute URLs: per request
     return maps.filled(("framework", fid, lang, basemap), lambda: _render(snap, data, lang, basemap), share)
 
 

@@ -245,17 +245,36 @@
     map.on("resize", lift);
   }
 
-  /* Escape closes the open popup wherever the focus is (Leaflet's own needs the map itself focused,
-   * not a marker or a link in the popup); the focus goes back to the marker the popup came from. */
+  /* A popup opened from the keyboard (Enter on a focused marker or outline) takes the focus, so that
+   * the next Tab reaches its links rather than the next marker, as a dialog would; a popup opened
+   * with the pointer or from the search list leaves the focus where it is. Escape closes the open
+   * popup wherever the focus is (Leaflet's own needs the map itself focused, not a marker or a link
+   * in the popup); closed while the focus was in it (Escape, its × button), the focus goes back to
+   * the marker or outline the popup came from. */
   function escapeClosesPopups() {
     var open = null;
-    map.on("popupopen", function (e) { open = e.popup; });
-    map.on("popupclose", function (e) { if (open === e.popup) open = null; });
+    var sourceOf = function (popup) {
+      var source = popup._source;
+      return source && source.getElement ? source.getElement() : null;
+    };
+    map.on("popupopen", function (e) {
+      open = e.popup;
+      var from = sourceOf(e.popup), content = e.popup.getElement().querySelector(".leaflet-popup-content");
+      if (from && from === document.activeElement && from.matches(":focus-visible") && content) {
+        content.setAttribute("tabindex", "-1");
+        content.focus({preventScroll: true});
+      }
+    });
+    map.on("popupclose", function (e) {
+      if (open === e.popup) open = null;
+      var el = e.popup.getElement(), from = sourceOf(e.popup);
+      if (el && from && el.contains(document.activeElement)) from.focus({preventScroll: true});
+    });
     document.addEventListener("keydown", function (e) {
       if (e.key !== "Escape" || !open || e.target.closest && e.target.closest(".jz-search")) return;
-      var marker = open._source && open._source._icon;
+      var from = sourceOf(open);
       map.closePopup(open);
-      if (marker) marker.focus();
+      if (from) from.focus({preventScroll: true});
     });
   }
 

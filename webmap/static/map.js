@@ -139,24 +139,37 @@
     var area = p.marker && p.marker.area;
     if (area) {                          // an item known only to its zone or district: show that area
       var shown = null;
-      layer.on("mouseover", function () {
+      onHover(layer, function () {
         var hit = (byId[area] || [])[0];
         if (!hit || shown) return;
         shown = L.geoJSON(hit.layer.feature, {interactive: false, style: {
           color: p.marker.color, weight: 2, dashArray: "4 4", fillColor: p.marker.color, fillOpacity: 0.12}});
         shown.addTo(map);
         shown.eachLayer(function (l) { if (l.getElement && l.getElement()) l.getElement().classList.add("jz-area"); });
-      });
-      layer.on("mouseout", function () { if (shown) { map.removeLayer(shown); shown = null; } });
+      }, function () { if (shown) { map.removeLayer(shown); shown = null; } });
     }
     if (p.style) {
-      layer.on("mouseover", function () {
+      onHover(layer, function () {
         var rest = restStyle(p);
         layer.setStyle({weight: (rest.weight || 2) + 2,
                         fillOpacity: Math.min((rest.fillOpacity || 0) + 0.15, 0.6)});
-      });
-      layer.on("mouseout", function () { layer.setStyle(restStyle(p)); });
+      }, function () { layer.setStyle(restStyle(p)); });
     }
+  }
+
+  /* What the pointer's hover shows (a heavier outline, a group's area) the keyboard's focus shows
+   * too; a click focuses a feature as well, and the pointer's own mouseout ends it then. */
+  function onHover(layer, enter, leave) {
+    layer.on("mouseover", enter);
+    layer.on("mouseout", leave);
+    layer.on("add", function () {
+      (layer.getLayers ? layer.getLayers() : [layer]).forEach(function (part) {
+        var el = part.getElement && part.getElement();
+        if (!el) return;
+        L.DomEvent.on(el, "focus", function () { if (el.matches(":focus-visible")) enter(); });
+        L.DomEvent.on(el, "blur", function () { if (!el.matches(":hover")) leave(); });
+      });
+    });
   }
 
   /* A zone's or district's name on the map, under its middle (a group of its items stands above
