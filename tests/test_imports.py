@@ -124,8 +124,10 @@ def test_function_level_and_relative_imports_are_seen(tmp_path):
 
 
 def test_modules_are_short_or_say_why():
-    """About 250 lines at most, unless the module says at its top why it is longer."""
-    long = [str(p.relative_to(ROOT)) for package in PACKAGES for p in (ROOT / package).rglob("*.py")
+    """About 250 lines at most, unless the module (Python, or one of the map's scripts) says at its
+    top why it is longer."""
+    long = [str(p.relative_to(ROOT)) for package in PACKAGES for pattern in ("*.py", "*.js")
+            for p in (ROOT / package).rglob(pattern)
             if len(p.read_text(encoding="utf-8").splitlines()) > 260
             and "Longer than" not in "\n".join(p.read_text(encoding="utf-8").splitlines()[:15])]
     assert not long, f"modules over ~250 lines without a reason at their top: {long}"

@@ -1,6 +1,9 @@
 /* Jinan Zones — the map's controls (after map.js): the panel and legend from the page's
  * <template>s, fullscreen, the search box (results from /search.json), and what a phone needs (the
- * layers button folds, the scale bar above the attribution). Text from data goes in as textContent. */
+ * layers button folds, the scale bar above the attribution). Text from data goes in as textContent.
+ * Longer than ~250 lines: each control is a few small functions, and the search box alone (results,
+ * keys, input methods, the list's place) is a third of it; split, they would share the same state
+ * through JZ._ as map-url.js does, for no clearer reading. */
 (function () {
   "use strict";
 

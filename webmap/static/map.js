@@ -5,7 +5,10 @@
  * panel and fullscreen; map-url.js keeps the view in the URL.
  *
  * Popup HTML comes from the server (Jinja, autoescaped); legend and panel from <template>s in the
- * page. Everything built here from data (tooltips, search results) uses textContent, never innerHTML. */
+ * page. Everything built here from data (tooltips, search results) uses textContent, never innerHTML.
+ * Longer than ~250 lines: drawing a feature (style, marker, tooltip, popup, hover, keyboard), placing
+ * a place and building the layers share this file's state (the map, the places by id); what shares
+ * less (controls, the URL) is in map-controls.js and map-url.js. */
 (function () {
   "use strict";
 

@@ -3,7 +3,9 @@
  * Coordinates on screen are in the basemap's datum (GCJ-02 on Amap, WGS-84 elsewhere); the server
  * converts both ways with geo.crs (exact inverse) and measures areas as the build does (pyproj,
  * geodesic), so the area shown while drawing is the one the layer will carry. Untrusted text
- * (names, quotes, notes) is only ever set as textContent. */
+ * (names, quotes, notes) is only ever set as textContent.
+ * Longer than ~250 lines: the one page's whole behaviour (the drawing tools and undo, the place's
+ * panel, the review list), sharing the map, the shape being drawn and the request token. */
 (function () {
   "use strict";
   const settings = JSON.parse(document.getElementById("settings").textContent);
