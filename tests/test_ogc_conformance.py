@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.request
 
 import pytest
 import schemathesis
@@ -112,6 +113,23 @@ def test_other_methods_are_405_with_allow(ogc_app):
         r = client.post(url)
         assert r.status_code == 405 and "GET" in r.headers["Allow"], url
         assert isinstance(r.get_json()["code"], str)
+
+
+OGC_URLS = ("/ogc", "/ogc/", "/ogc/conformance", "/ogc/collections", "/ogc/collections/projects",
+            "/ogc/collections/projects/items", "/ogc/collections/projects/items/huaiyin%2Fcdc-relocation")
+
+
+def test_options_says_the_api_is_read_only(ogc_app, live_server):
+    """QGIS's OGC API provider asks OPTIONS and offers editing when Allow lists POST, PUT, PATCH or
+    DELETE: the answer must be the methods the API serves, in Flask and under gunicorn alike."""
+    client = ogc_app.test_client()
+    for url in OGC_URLS:
+        r = client.options(url)
+        assert r.status_code == 204 and set(r.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}, url
+        assert r.headers["Access-Control-Allow-Origin"] == "*"
+    request = urllib.request.Request(live_server + OGC_URLS[-2], method="OPTIONS")
+    with urllib.request.urlopen(request, timeout=30) as r:
+        assert set(r.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
 
 
 def test_skip_geometry_gives_null_geometries_the_document_allows(ogc_app):

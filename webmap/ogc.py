@@ -370,6 +370,22 @@ def item(collection_id: str, item_id: str):
 
 
 OTHER_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+READ_ONLY = "GET, HEAD, OPTIONS"
+
+
+@bp.before_request
+def options():
+    """OPTIONS says what the API is: read-only. Flask's own answer would list the methods of the
+    routes above that exist only to refuse them (405), and QGIS's OGC API provider reads Allow to
+    decide whether a layer may be edited (POST, PUT, PATCH, DELETE enable its editing tools)."""
+    if request.method != "OPTIONS":
+        return None
+    resp = Response(status=204)
+    resp.headers["Allow"] = READ_ONLY
+    resp.headers["Access-Control-Allow-Origin"] = "*"
+    resp.headers["Access-Control-Allow-Methods"] = READ_ONLY
+    resp.headers["Access-Control-Allow-Headers"] = "Accept, Accept-Language, If-None-Match"
+    return resp
 
 
 @bp.route("/<anypath:rest>", methods=OTHER_METHODS, merge_slashes=False)
@@ -384,5 +400,5 @@ def unknown(rest: str = ""):
         except HTTPException:
             endpoint = None
         if endpoint and endpoint != "ogc.unknown":
-            raise MethodNotAllowed(valid_methods=["GET", "HEAD", "OPTIONS"])
+            raise MethodNotAllowed(valid_methods=READ_ONLY.split(", "))
     raise NotFound(description="no such resource in this OGC API")
