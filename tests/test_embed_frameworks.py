@@ -95,6 +95,11 @@ def test_a_framework_page_has_a_link_card_naming_its_members_and_its_article(cli
                 for m in twin["members"][:5]:
                     shown = (m.get("name_en") if lang == "en" else None) or m.get("name") or m.get("text")
                     assert shown in description, (fid, shown)
+                counted = [s.get("count") or (sum(s["part_counts"].values()) if s.get("part_counts")
+                                              and all(s["part_counts"].values()) else None) for s in twin["statements"]]
+                if not twin["members"] and any(counted):        # counted, not named: the count, not a list
+                    assert f"{next(c for c in counted if c)} " in description, (fid, description)
+                assert "?" not in description and "()" not in description and "（）" not in description
                 if placed:
                     assert tags["twitter:card"] == "summary_large_image"
                     image = urlsplit(tags["og:image"])

@@ -143,10 +143,17 @@ def framework_text(lang: str, data: dict) -> tuple[str, str]:
     sources = ("; " if lang == "en" else "；").join(dict.fromkeys(
         t(lang, "framework_source").format(outlet=s.get("outlet") or "", title=s.get("title") or "", date=s.get("date") or "")
         for s in data["statements"]))
-    if not names:                          # counted in the article, none named: no list to show
-        count = next((s["count"] for s in data["statements"] if s.get("count")), "?")
-        return name, t(lang, "framework_description_unlisted").format(name=name, count=count, sources=sources)
+    if not names:                          # counted in the article (一城两区三园: 1 + 2 + 3), none named
+        count = next((s.get("count") or _parts(s) for s in data["statements"] if s.get("count") or _parts(s)), None)
+        key = "framework_description_unlisted" if count else "framework_description_unnamed"
+        return name, t(lang, key).format(name=name, count=count, sources=sources)
     return name, t(lang, "framework_description").format(name=name, n=len(names), members=members, sources=sources)
+
+
+def _parts(statement: dict) -> int | None:
+    """The count the parts of a name add up to (一城两区三园: 6); None when one is uncounted (多园)."""
+    parts = list((statement.get("part_counts") or {}).values())
+    return sum(parts) if parts and all(parts) else None
 
 
 def framework_head(lang: str, data: dict) -> Markup:
