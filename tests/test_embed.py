@@ -411,6 +411,8 @@ def test_place_page_has_a_link_preview_card(client):
     en = meta(text(client.get(f"/places/{PLACE}?lang=en")))
     assert en["og:title"].startswith("Jinan International Medical Science Center") and en["og:locale"] == "en_US"
     assert en["og:image"] == f"http://localhost/images/{PLACE}.png?size=card&lang=en"      # its words in English
+    assert " in Huaiyin District." in en["og:description"]                 # the district in English too
+    assert not re.search(r"[\u4e00-\u9fff]区", en["og:description"].split(":")[1].split("Quoted")[0])
 
 
 def test_map_views_and_the_bare_map_have_cards(client):

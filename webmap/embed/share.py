@@ -15,7 +15,7 @@ from flask import get_template_attribute, request, url_for
 from markupsafe import Markup
 
 from webmap.core import frameworks
-from webmap.core.display import layer_title
+from webmap.core.display import district_names, layer_title
 from webmap.core.text import credit_sources, lang_args
 from webmap.core.view import View
 from webmap.i18n import KINDS, label, t
@@ -81,7 +81,8 @@ def _place_text(snap, lang: str, place_id: str) -> tuple[str, str]:
     sources = _sources_text([snap.places[place_id]], lang)
     if lang == "en":
         title = f"{name_en} · {name}" if name_en else name
-        return title, f"{title}: {kind} in {props.get('district') or 'Jinan'}. Quoted from: {sources}."
+        district = district_names(snap.layers).get(props.get("district")) or props.get("district") or "Jinan"
+        return title, f"{title}: {kind} in {district}. Quoted from: {sources}."
     title = f"{name} · {name_en}" if name_en else name
     return title, f"{name}：{props.get('district') or '济南'}{kind}。原文出处：{sources}。"
 
