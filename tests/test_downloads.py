@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 import subprocess
 import zipfile
+from urllib.parse import unquote
 
 import numpy as np
 import pyogrio
@@ -436,5 +437,10 @@ def test_data_dictionary_names_every_property_the_layers_carry_and_every_provena
 
 @pytest.mark.parametrize("ext", FORMATS)
 def test_every_download_carries_its_licence_and_data_dictionary_link(client, ext):
-    link = client.get(f"/layers/parks.{ext}").headers["Link"]
-    assert 'rel="license"' in link and CATALOG["licence"]["data"] in link and "/layers/dictionary" in link
+    resp = client.get(f"/layers/parks.{ext}")
+    link = resp.headers["Link"]
+    assert 'rel="license"' in link and "/layers/dictionary" in link
+    assert link.isascii()                                    # "©" raw would be Latin-1, read as clients please
+    title = re.search(r"title\*=UTF-8''([^;,\s]+)", link) or re.search(r'title="([^"]*)"', link)
+    assert unquote(title.group(1)) == CATALOG["licence"]["data"]                 # RFC 8187 decoded
+    assert resp.headers["Content-Type"].count("charset") <= 1

@@ -269,6 +269,8 @@ def test_embed_title_is_text(client):
     (f"place={PLACE}&popup=yes", "popup must be 0 or 1"),
     ("scroll=2", "scroll must be 0 or 1"),
     ("title=" + "长" * 201, "at most 200"),
+    ("title=a%00b", "control characters"),
+    ("title=a%0Ab%1B", "control characters"),
 ])
 def test_embed_bad_parameters_are_400_with_a_message(client, query, message):
     resp = client.get(f"/embed?{query}")

@@ -9,6 +9,7 @@ any unknown place with a 404; `embed=True` asks for that and for its own paramet
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -152,6 +153,8 @@ def parse(args: MultiDict, snap, config: Mapping, embed: bool = False) -> View:
     title = (_one(args, "title", True) or "").strip()
     if len(title) > MAX_TITLE:
         abort(400, description=f"title is {len(title)} characters long; at most {MAX_TITLE}.")
+    if any(unicodedata.category(c) == "Cc" for c in title):    # NUL, line breaks, escapes: not a caption's
+        abort(400, description="title contains control characters (a line break, NUL…): give it on one line.")
     return View(place, layers, basemap_, lang_, controls, popup, scroll, title, legend)
 
 

@@ -9,6 +9,7 @@ path: a request can only ever reach a file the catalog lists.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, send_file, url_for
 
@@ -25,7 +26,7 @@ FORMATS = {
     "geojson": (None, "application/geo+json"),
     "gpkg": ("gpkg", "application/geopackage+sqlite3"),
     "kml": ("kml", "application/vnd.google-earth.kml+xml"),
-    "csv": ("csv", "text/csv; charset=utf-8"),
+    "csv": ("csv", "text/csv"),                  # Werkzeug adds the charset (utf-8) to text types
     "zip": ("shp.zip", "application/zip"),
 }
 VARIANTS = {("geojson", "gcj02"): ("gcj02.geojson", "application/json")}
@@ -44,6 +45,14 @@ def build_info() -> dict:
             "written": written.replace(microsecond=0).isoformat().replace("+00:00", "Z"),
             "note": "Built from inputs with this sha256 (articles, gazetteer, boundaries); 'written' is "
                     "the modification time of layers/catalog.json on this server."}
+
+
+def _title(text: str) -> str:
+    """A Link header's title: as is when ASCII, else RFC 8187's title*=UTF-8''… (a header is bytes; "©"
+    sent raw is Latin-1, which clients read as they please)."""
+    if text.isascii():
+        return f'title="{text}"'
+    return "title*=UTF-8''" + quote(text, safe="")
 
 
 @bp.get("/layers/<name>.<ext>")
@@ -66,7 +75,7 @@ def download(name: str, ext: str):
     headers = {"Vary": "Accept-Encoding", "Access-Control-Allow-Origin": "*", "X-Content-Type-Options": "nosniff",
                # The licence travels with every download, CSV included (which has no metadata of its own).
                "Link": f'<{url_for("downloads.dictionary", _external=True)}>; rel="describedby", '
-                       f'<{snap.catalog["licence"]["data_url"]}>; rel="license"; title="{snap.catalog["licence"]["data"]}"'}
+                       f'<{snap.catalog["licence"]["data_url"]}>; rel="license"; {_title(snap.catalog["licence"]["data"])}'}
     gz = f"downloads/{rel}.gz"
     sent = rel
     if gz in snap.catalog["files"] and request.accept_encodings["gzip"] > 0:
