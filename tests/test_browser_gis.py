@@ -45,3 +45,23 @@ def test_a_bbox_query_can_leave_borrowed_district_shapes_out(page, live_server):
     page.goto(base + "&borrowed_from=null")
     placed = page.locator("tbody tr").count()
     assert 0 < placed < every                       # district-wide items no longer match any box
+
+
+def test_ogc_pages_read_as_text_and_fit_a_phone(browser, live_server):
+    """On a 390 px phone an items list and an item page scroll no sideways (a wide table scrolls in
+    itself), and an item's lists read as text, its sources as links: no JSON escapes (\\u6d4e)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone = context.new_page()
+    try:
+        phone.goto(f"{live_server}/ogc/collections/projects/items?f=html&limit=50")
+        assert phone.evaluate("() => document.documentElement.scrollWidth") <= 390
+        first = phone.locator("tbody tr td a").first
+        first.tap()
+        phone.wait_for_url("**/items/**")
+        assert phone.evaluate("() => document.documentElement.scrollWidth") <= 390
+        text = phone.locator("main").inner_text()
+        assert "\\u" not in text and "[\"" not in text
+        sources = phone.locator("tr", has=phone.locator("th", has_text="sources")).locator("td")
+        assert sources.inner_text().strip() == "—" or sources.locator("a[href^='http']").count() >= 1
+    finally:
+        context.close()
