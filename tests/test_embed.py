@@ -522,6 +522,23 @@ def test_an_embeds_legend_is_optional(client):
     assert client.get(f"/embed?place={PLACE}&legend=yes").status_code == 400
 
 
+def test_a_layer_embeds_legend_lists_what_its_layers_draw(client, catalog):
+    """The markers in the legend of `/embed?layers=…` are those its layers draw, no others (it listed
+    the whole map's: projects and landmarks in an embed of the parks)."""
+    def icons(page: str) -> set[str]:
+        legend = page[page.index('id="jz-legend-html"'):]
+        legend = legend[:legend.index("</template>")]     # its markers (the rings' examples are jz-pin--…)
+        return set(re.findall(r'<span class="jz-pin" style="[^"]*"><svg[^>]*><use href="#jz-i-([\w-]+)"', legend))
+
+    for name in [n for n in catalog["layers"] if n != "districts"]:
+        drawn = {f["properties"]["marker"]["icon"] for f in client.get(f"/display/{name}.geojson").get_json()["features"]
+                 if f["properties"].get("marker")}
+        assert icons(text(client.get(f"/embed?layers={name}&legend=1"))) == drawn, name
+    both = icons(text(client.get("/embed?layers=parks,projects&legend=1")))
+    assert both == icons(text(client.get("/embed?layers=parks&legend=1"))) | icons(
+        text(client.get("/embed?layers=projects&legend=1")))
+
+
 def test_basemap_none_reaches_the_place_pages_preview_and_its_links(client):
     page = text(client.get(f"/places/{PLACE}?basemap=none"))
     preview = re.search(r'<iframe class="jz-builder-preview" src="([^"]+)"', page).group(1)

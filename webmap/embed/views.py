@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from webmap.core import frameworks
 from webmap.core.basemaps import BASEMAPS
-from webmap.core.display import framework_names
+from webmap.core.display import Display, framework_names
 from webmap.core.legend import legend
 from webmap.core.mapview import build_map
 from webmap.core.text import credit_sources, nav_args
@@ -61,8 +61,9 @@ def _render_embed(snap: Snapshot, view: View) -> dict:
         names = list(view.layers or snap.layers)
         overlays = maps.fetched(snap, names, view.lang, basemap.gcj02)
         layers_script = maps.bundle(snap, names, basemap.gcj02)
-        shown = maps.full_display(basemap.gcj02)
-        fit = maps.fit(shown, names)
+        every = maps.full_display(basemap.gcj02)
+        fit = maps.fit(every, names)
+        shown = Display({n: every.layers[n] for n in names}, {n: every.bounds[n] for n in names}, every.gcj02)
         args = {"place": view.place, "layers": ",".join(view.layers) if view.layers else None}
         home = url_for("map.index", **{k: v for k, v in args.items() if v}, **nav_args(view.lang, view.basemap))
     controls = frozenset(view.controls) | ({"legend"} if view.legend else set())
