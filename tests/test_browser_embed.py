@@ -347,3 +347,23 @@ def test_an_item_known_only_to_its_district_embeds_the_area_it_may_be_in(page, l
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "embed-approximate-phone.png"))
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize("size, query", [((640, 480), "layers=parks"), ((1600, 1000), "layers=parks"),
+                                         ((1200, 300), "layers=parks,projects&title=x")])
+def test_a_layer_embed_shows_every_marker_whole(browser, live_server, size, query):
+    """Markers sharing a spot stand apart on screen (up to a few pins from their place): the opening
+    view keeps each inside the map, none cut at an edge or under the title bar."""
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/embed?{query}&basemap=none")
+        page.wait_for_function("() => window.JZ && JZ.ready === true")
+        frame = page.locator(".leaflet-container").bounding_box()
+        pins = page.locator(".jz-marker")
+        assert pins.count() > 2
+        for box in (pins.nth(i).bounding_box() for i in range(pins.count())):
+            assert frame["x"] <= box["x"] and box["x"] + box["width"] <= frame["x"] + frame["width"]
+            assert frame["y"] <= box["y"] and box["y"] + box["height"] <= frame["y"] + frame["height"]
+    finally:
+        context.close()

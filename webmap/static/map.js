@@ -251,6 +251,35 @@
     return b;
   }
 
+  /* Markers sharing a spot are spread on screen (dx, dy: up to a few pins from their place), which
+   * fitting the places' box does not see: after the fit, the view pans so every shown marker is inside
+   * the padded frame, or zooms out by half steps while they cannot all fit (a small embed). */
+  function pinsInside(built, pad) {
+    for (var tries = 0; tries < 4; tries++) {
+      var size = map.getSize(), box = null;
+      Object.keys(built).forEach(function (name) {
+        if (!map.hasLayer(overlays[name])) return;
+        built[name].eachLayer(function (l) {
+          var m = l.feature && l.feature.properties.marker;
+          (m ? (l.getLayers ? l.getLayers() : [l]) : []).forEach(function (part) {
+            if (!part.getLatLng) return;
+            var at = map.latLngToContainerPoint(part.getLatLng()).add([m.dx || 0, m.dy || 0]);
+            box = box ? box.extend(at) : L.bounds(at, at);
+          });
+        });
+      });
+      if (!box) return;
+      var roomX = size.x - pad.l - pad.r, roomY = size.y - pad.t - pad.b, need = box.getSize();
+      if (need.x <= roomX && need.y <= roomY) {
+        var dx = Math.min(0, box.min.x - pad.l) + Math.max(0, box.max.x - (size.x - pad.r));
+        var dy = Math.min(0, box.min.y - pad.t) + Math.max(0, box.max.y - (size.y - pad.b));
+        if (dx || dy) map.panBy([dx, dy], {animate: false});
+        return;
+      }
+      map.setZoom(map.getZoom() - 0.5, {animate: false});
+    }
+  }
+
   /* The box of the shown overlays' features (`built`: each overlay's features, not yet on the map). */
   function visibleBounds(built) {
     var b = L.latLngBounds([]);
@@ -354,6 +383,7 @@
       var left = wide || column ? (onLeft ? 340 : 60) : 10, right = column || open && !onLeft ? 350 : 10;
       if (b.isValid()) map.fitBounds(b, {paddingTopLeft: [left, 20], paddingBottomRight: [right, 20],
                                          maxZoom: 15, animate: false});
+      if (b.isValid()) pinsInside(built, {l: left, t: 20, r: right, b: 20});
       Object.keys(built).forEach(function (name) { overlays[name].addLayer(built[name]); });
       showLabels();
       map.on("zoomend", showLabels);
