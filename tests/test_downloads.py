@@ -444,3 +444,30 @@ def test_every_download_carries_its_licence_and_data_dictionary_link(client, ext
     title = re.search(r"title\*=UTF-8''([^;,\s]+)", link) or re.search(r'title="([^"]*)"', link)
     assert unquote(title.group(1)) == CATALOG["licence"]["data"]                 # RFC 8187 decoded
     assert resp.headers["Content-Type"].count("charset") <= 1
+
+
+def test_numeric_properties_have_the_dictionarys_type_in_every_layer_and_format(client):
+    """A GIS user appends layers into one table: each numeric property must be the type the data
+    dictionary gives in every layer and format, also where a layer has no value for it (GeoJSON
+    `"count": 21.0`, a GeoPackage String in one layer and Real in the next broke that)."""
+    from webmap.downloads.dictionary import PROPERTIES
+    numeric = {name: kind.split()[0] for name, kind, _ in PROPERTIES if kind.split()[0] in ("integer", "number")}
+    assert {"count", "uncertainty_m", "area_km2"} <= set(numeric)
+    gpkg_types = {"integer": {"int32", "int64"}, "number": {"float64"}}
+    for name in CATALOG["layers"]:
+        fc = json.loads(client.get(f"/layers/{name}.geojson").data)
+        for prop, kind in numeric.items():
+            values = [f["properties"][prop] for f in fc["features"] if f["properties"].get(prop) is not None]
+            allowed = (int,) if kind == "integer" else (int, float)
+            assert all(isinstance(v, allowed) and not isinstance(v, bool) for v in values), (name, prop)
+        path = ROOT / "layers" / "downloads" / f"{name}.gpkg"
+        info = pyogrio.read_info(path, layer=name)
+        types = dict(zip(info["fields"], info["dtypes"]))
+        for prop, kind in numeric.items():
+            if prop in types:
+                assert types[prop] in gpkg_types[kind], (name, prop, types[prop])
+        if name != "districts":
+            queryables = client.get(f"/ogc/collections/{name}/queryables?f=json").get_json()["properties"]
+            for prop, kind in numeric.items():
+                if prop in queryables:
+                    assert queryables[prop]["type"] == kind, (name, prop)

@@ -18,6 +18,7 @@ import shapely
 from pygeoapi.provider.base import BaseProvider, ProviderInvalidQueryError, ProviderItemNotFoundError
 from shapely.geometry import shape
 
+from webmap.downloads.dictionary import PROPERTIES
 from webmap.ogc_openapi import NULL
 
 
@@ -32,8 +33,11 @@ class LayerIndex:
     encoded: list[bytes]               # each feature as JSON (ASCII), written once for GeoJSON item pages
 
 
-def _json_type(values: list) -> str:
+def _json_type(values: list, empty: str = "string") -> str:
+    """The JSON type of a column's values; `empty` when all are null (the data dictionary's type)."""
     present = [v for v in values if v is not None]
+    if not present:
+        return empty
     if present and all(isinstance(v, bool) for v in present):
         return "boolean"
     if present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
@@ -47,13 +51,18 @@ def _json_type(values: list) -> str:
     return "string"
 
 
-def _filter_type(values: list) -> str | None:
+def _filter_type(values: list, empty: str = "string") -> str | None:
     """Scalars filter by their own type; lists of scalars by their members' type; objects not at all."""
-    kind = _json_type(values)
+    kind = _json_type(values, empty)
     if kind == "array":
         members = [m for v in values if isinstance(v, list) for m in v]
         kind = _json_type(members) if members else "string"
     return kind if kind in ("string", "number", "integer", "boolean") else None
+
+
+# The numeric properties' types as the data dictionary gives them: a layer where one is null
+# throughout (parks have no areas) still types and filters it as a number, as the other layers do.
+DECLARED = {name: kind.split()[0] for name, kind, _ in PROPERTIES if kind.split()[0] in ("integer", "number")}
 
 
 def index_layer(collection: dict) -> LayerIndex:
@@ -62,8 +71,8 @@ def index_layer(collection: dict) -> LayerIndex:
     for f in feats:
         keys.update(dict.fromkeys(f["properties"]))
     columns = {k: [f["properties"].get(k) for f in feats] for k in keys}
-    fields = {k: {"type": _json_type(v)} for k, v in columns.items()}
-    filters = {k: t for k, v in columns.items() if (t := _filter_type(v))}
+    fields = {k: {"type": _json_type(v, DECLARED.get(k, "string"))} for k, v in columns.items()}
+    filters = {k: t for k, v in columns.items() if (t := _filter_type(v, DECLARED.get(k, "string")))}
     geoms = np.array([shape(f["geometry"]) for f in feats], dtype=object)
     return LayerIndex(feats, {str(f["id"]): i for i, f in enumerate(feats)}, geoms, shapely.STRtree(geoms),
                       fields, filters, [json.dumps(f, separators=(",", ":")).encode() for f in feats])

@@ -82,10 +82,22 @@ def dumps(collection: dict) -> bytes:
     return (json.dumps(collection, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n").encode("utf-8")
 
 
+# The numeric columns' types, as the data dictionary gives them, in every layer and format: pandas
+# makes an integer column with a null float (GeoJSON "count": 21.0) and an all-null one text (a
+# GeoPackage String in one layer, Real in the next), and such layers do not append in QGIS.
+DTYPES = {"uncertainty_m": "Int64", "count": "Int64", "area_km2": "float64", "stated_area_km2": "float64"}
+
+
+def typed(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """`frame` with its numeric columns of the types `DTYPES` gives (those it has)."""
+    return frame.astype({c: t for c, t in DTYPES.items() if c in frame.columns})
+
+
 def frame_from_collection(collection: dict, crs: str = WGS84) -> gpd.GeoDataFrame:
-    """Features → GeoDataFrame indexed by feature id, nested properties (citations) kept as lists."""
+    """Features → GeoDataFrame indexed by feature id, nested properties (citations) kept as lists,
+    numeric columns typed."""
     feats = collection["features"]
-    frame = gpd.GeoDataFrame.from_features(feats, crs=crs)
+    frame = typed(gpd.GeoDataFrame.from_features(feats, crs=crs))
     frame.index = pd.Index([f.get("id") for f in feats], name="id")
     return frame
 

@@ -13,6 +13,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from geo.build.io import typed
 from geo.corpus import Document
 from geo.crs import area_km2
 from geo.extract import Framework, Mention
@@ -137,7 +138,7 @@ def places_frame(gazetteer: Gazetteer, districts: gpd.GeoDataFrame) -> tuple[gpd
             "stated_area_km2": s.stated_area_km2, "stated_area_source": s.stated_area_source,
             "count": place.count, "geometry": geom,
         })
-    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS)
+    frame = typed(gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS))
     return frame.set_index("id", drop=False).sort_index(), problems
 
 
