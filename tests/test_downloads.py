@@ -104,6 +104,21 @@ def test_if_none_match_gives_304_first_time_and_from_the_cache(layers_dir):
         assert client.get("/layers/parks.geojson").status_code == 200
 
 
+@pytest.mark.parametrize("ext", ["gpkg", "geojson"])
+def test_if_modified_since_gives_the_same_answer_first_time_and_from_the_cache(layers_dir, ext):
+    """The view (Werkzeug) answers If-Modified-Since; the response cache in front of it must answer
+    alike: a GIS client revalidating got 304, then 200, 200… once the cache held the file."""
+    client = create_app({"LAYERS_DIR": str(layers_dir)}).test_client()
+    modified = client.get(f"/layers/parks.{ext}").headers["Last-Modified"]
+    for _ in range(3):
+        r = client.get(f"/layers/parks.{ext}", headers={"If-Modified-Since": modified})
+        assert r.status_code == 304 and r.data == b"", r.status_code
+        stale = client.get(f"/layers/parks.{ext}", headers={"If-Modified-Since": "Mon, 01 Jan 1990 00:00:00 GMT"})
+        assert stale.status_code == 200 and stale.data
+    both = {"If-Modified-Since": modified, "If-None-Match": '"other"'}          # If-None-Match wins
+    assert client.get(f"/layers/parks.{ext}", headers=both).status_code == 200
+
+
 def test_response_cache_is_bounded_in_bytes_least_recently_used_out_first(layers_dir):
     size = len((layers_dir / "parks.geojson").read_bytes())
     app = create_app({"LAYERS_DIR": str(layers_dir), "RESPONSE_CACHE_BYTES": 4 * size + 100})   # room for 4 copies

@@ -18,6 +18,7 @@ import threading
 
 from cachetools import LRUCache
 from flask import Flask, request
+from werkzeug.http import parse_date
 
 ENVIRON_FLAG = "webmap.fastpath.cacheable"
 # The layers' snapshot the cache keyed this request on: what answers it inside reads the same build
@@ -44,6 +45,16 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
         if tag == "*" or tag.removeprefix("W/") == opaque:
             return True
     return False
+
+
+def not_modified_since(environ, headers: list) -> bool:
+    """RFC 9110's If-Modified-Since, as Werkzeug answers it in the app: the stored Last-Modified is no
+    later than the client's date (only when the request has no If-None-Match, which wins)."""
+    if environ.get("HTTP_IF_NONE_MATCH"):
+        return False
+    since = parse_date(environ.get("HTTP_IF_MODIFIED_SINCE"))
+    modified = parse_date(next((v for k, v in headers if k.lower() == "last-modified"), None))
+    return since is not None and modified is not None and modified <= since
 
 
 class ResponseCache:
@@ -91,7 +102,7 @@ class ResponseCache:
     def serve(hit: tuple, environ, start_response) -> list[bytes]:
         """A stored response, or its 304 when the client's copy is current."""
         status, headers, body, etag = hit
-        if etag and etag_matches(environ.get("HTTP_IF_NONE_MATCH"), etag):
+        if etag and etag_matches(environ.get("HTTP_IF_NONE_MATCH"), etag) or not_modified_since(environ, headers):
             start_response("304 Not Modified", [(k, v) for k, v in headers if k.lower() not in DROP_ON_304])
             return []
         start_response(status, headers)
