@@ -242,6 +242,8 @@ def test_builder_preview_and_snippet_follow_the_choices(page, live_server):
     page.check(".jz-builder input[name=layers][value=parks]")
     page.wait_for_function("() => document.querySelector('.jz-builder-link').value.includes('layers=parks')")
     assert "place=" not in page.locator(".jz-builder-link").input_value()
+    assert page.locator(".jz-builder-image a").get_attribute("href") == f"{live_server}/images/parks.png?lang=en"
+    page.select_option(".jz-builder select[name=lang]", "zh")                  # the picture's words follow
     assert page.locator(".jz-builder-image a").get_attribute("href") == f"{live_server}/images/parks.png"
     assert page.console_errors == []
 

@@ -86,7 +86,7 @@ def _builder_html(lang: str, view: View, size: tuple[int, int] | None, ratio: st
         langs=LANGS, controls=CONTROLS,
         src=src, snippet=str(snippet),                                          # str: shown as text
         base=url_for("embed.embed_page", _external=True), images=images,
-        image=f"{images}{image}.png" if image else None,
+        image=f"{images}{image}.png" + ("?lang=en" if view.lang == "en" else "") if image else None,
         site_titles={code: site_title(code) for code in LANGS},
         bounds=SIZE, max_title=MAX_TITLE))
 

@@ -61,7 +61,8 @@
         (fixed ? "border:0;max-width:100%" : "position:absolute;top:0;left:0;width:100%;height:100%;border:0") + '"></iframe>';
       var html = fixed ? frame : '<div style="position:relative;width:100%;height:0;padding-top:' +
         el.ratio.options[el.ratio.selectedIndex].getAttribute("data-padding") + '">' + frame + "</div>";
-      return {mode: mode, src: src, html: html, width: fixed ? w : null, height: h, ratio: ratio, picture: picture};
+      return {mode: mode, src: src, html: html, width: fixed ? w : null, height: h, ratio: ratio, picture: picture,
+              lang: lang};
     }
 
     function update() {
@@ -74,7 +75,8 @@
       preview.style.height = s.width ? s.height + "px" : "";
       preview.style.aspectRatio = s.width ? "" : s.ratio.replace(":", " / ");
       image.hidden = !s.picture;
-      if (s.picture) image.querySelector("a").href = root.getAttribute("data-images") + s.picture + ".png";
+      if (s.picture) image.querySelector("a").href = root.getAttribute("data-images") + s.picture + ".png" +
+                                                     (s.lang !== "zh" ? "?lang=" + s.lang : "");     // its words too
       status.textContent = "";
       if (s.src !== shown) {               // reload the preview once the typing stops
         shown = s.src;
