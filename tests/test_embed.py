@@ -111,6 +111,16 @@ def test_oembed_errors(client, url, status):
     assert r.status_code == status and r.is_json and r.get_json()["description"]
 
 
+@pytest.mark.parametrize("page", ["/places/huaiyin%2Fmedical-science-center", "/places/huaiyin/medical-science-center?lang=en",
+                                  "/?lang=en&lang=zh", "/?layers=parks&layers=projects", "/?place=a/b"])
+def test_oembed_answers_for_a_page_exactly_when_the_page_answers(client, page):
+    """A pasted link embeds when, and only when, it is a page that loads: a place's id with its "/"
+    encoded (%2F) is one; a repeated parameter (a 400 there) is not."""
+    served = client.get(page).status_code
+    embedded = client.get("/oembed", query_string={"url": f"http://localhost{page}"}).status_code
+    assert (served, embedded) in ((200, 200), (400, 404), (404, 404)), (served, embedded)
+
+
 def csp(resp) -> dict[str, str]:
     """The response's Content-Security-Policy, directive → its sources."""
     out = {}

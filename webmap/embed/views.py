@@ -115,12 +115,12 @@ def embed_url_for(url: str) -> tuple[View, str] | None:
     if parts.scheme not in ("http", "https", "") or (parts.netloc and parts.netloc != ours.netloc):
         return None
     snap = current().snapshot()
-    query = MultiDict(dict(parse_qsl(parts.query, keep_blank_values=True)))     # a repeated name: its last value
+    query = MultiDict(parse_qsl(parts.query, keep_blank_values=True))      # a repeated name is a 400 there: None
     path = parts.path.rstrip("/") or "/"
     kept = {k: v for k, v in query.items() if k in ("lang", "basemap")}
     fw = None
     if path.startswith("/places/"):
-        query = MultiDict(kept | {"place": path[len("/places/"):]})
+        query = MultiDict(kept | {"place": unquote(path[len("/places/"):])})      # its "/" may come as %2F
     elif path.startswith("/frameworks/"):
         fw = frameworks.framework(snap, unquote(path[len("/frameworks/"):]))
         layers = frameworks.embed_layers(fw) if fw else ()
