@@ -122,6 +122,19 @@ def test_a_worker_revalidates_the_page_another_worker_sent(layers_dir):
     assert gz.status_code == 200 and gz.headers["Content-Encoding"] == "gzip"   # not the same representation
 
 
+def test_head_of_an_items_page_has_the_gets_headers(layers_dir):
+    """HEAD is GET without the body: a client checking a page (its ETag, its length) before fetching
+    it got no ETag, from pygeoapi's view, first time or after."""
+    client = create_app({"LAYERS_DIR": str(layers_dir)}).test_client()
+    for url in (PAGE, PAGE.replace("limit=3", "limit=5")):
+        head = client.head(url)                        # first: nothing cached for it
+        got = client.get(url)
+        assert head.status_code == got.status_code == 200 and head.data == b""
+        for name in ("ETag", "Content-Type", "Content-Length", "Content-Crs", "Access-Control-Allow-Origin"):
+            assert head.headers[name] == got.headers[name], name
+        assert client.head(url).headers["ETag"] == got.headers["ETag"]        # and from the cache
+
+
 def test_a_conditional_request_for_a_bad_query_is_still_a_400(layers_dir):
     client = create_app({"LAYERS_DIR": str(layers_dir)}).test_client()
     for query in ("limit=99999", "bbox=1,2,3", "bbox=0,10,1,5", "properties=nope", "offset=-1"):

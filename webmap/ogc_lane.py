@@ -68,7 +68,8 @@ class ItemsLane:
         self.cache = cache
 
     def __call__(self, environ, start_response):
-        match = ITEMS.fullmatch(environ.get("PATH_INFO", "")) if environ.get("REQUEST_METHOD") == "GET" else None
+        method = environ.get("REQUEST_METHOD")
+        match = ITEMS.fullmatch(environ.get("PATH_INFO", "")) if method in ("GET", "HEAD") else None
         if match is None:
             return self.wsgi_app(environ, start_response)
         key, hit = self.cache.lookup(environ)
@@ -89,7 +90,7 @@ class ItemsLane:
         start_response("200 OK", head)
         if key is not None:                            # None: a Range request, which it ignores
             self.cache.store(key, "200 OK", head, body, etag)
-        return [body]
+        return [] if method == "HEAD" else [body]      # HEAD: the GET's headers, its ETag among them
 
     def _page(self, name: str, environ) -> tuple[bytes, list] | None:
         """The page and its headers (the ETag last), or None for what Flask must answer. Needs no
