@@ -107,6 +107,18 @@ def test_errors_carry_the_ogc_exception_body_with_a_string_code(ogc_app, url, st
     assert isinstance(body["code"], str) and body["code"] and body["description"], body
 
 
+@pytest.mark.parametrize("url, status", [("/ogc/collections/nope?f=html", 404), ("/ogc/nope?f=html", 404),
+                                         ("/ogc/collections/projects/items?limit=abc&f=html", 400),
+                                         ("/ogc/collections/%3Cscript%3Ex%3C%2Fscript%3E?f=html", 404)])
+def test_errors_of_a_page_for_people_are_a_page(ogc_app, url, status):
+    """?f=html asks for pages: an error is a page too (pygeoapi's own 404 of an item was; ours were
+    JSON), its message escaped, nothing fetched from another site."""
+    r = ogc_app.test_client().get(url)
+    page = r.get_data(as_text=True)
+    assert r.status_code == status and r.mimetype == "text/html"
+    assert "<h1>" in page and "<script>x" not in page and not re.search(r'(src|href)="https?://(?!localhost)', page)
+
+
 def test_other_methods_are_405_with_allow(ogc_app):
     client = ogc_app.test_client()
     for url in ("/ogc", "/ogc/collections", "/ogc/collections/projects/items"):

@@ -286,9 +286,16 @@ def ogc_error(exc: HTTPException):
     """Errors as the OGC exception schema has them: `code` is a string (pygeoapi's own errors look
     the same), and a 405 keeps its Allow header."""
     code = OGC_CODES.get(exc.code, "NoApplicableCode")
-    resp = make_response(json.dumps({"code": code, "type": code, "description": exc.description},
-                                    ensure_ascii=False), exc.code)
-    resp.mimetype = "application/json"
+    body = {"code": code, "type": code, "description": exc.description}
+    if request.args.get("f") == "html":           # a person's page asked for: the error as a page too
+        from pygeoapi.util import render_j2_template
+
+        api = _api()
+        resp = make_response(render_j2_template(api.tpl_config, api.config["server"]["templates"], "exception.html", body), exc.code)
+        resp.mimetype = "text/html"
+    else:
+        resp = make_response(json.dumps(body, ensure_ascii=False), exc.code)
+        resp.mimetype = "application/json"
     if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
         resp.headers["Allow"] = ", ".join(exc.valid_methods)
     resp.headers["Access-Control-Allow-Origin"] = "*"
