@@ -93,6 +93,9 @@ def test_oembed_rich_response_for_a_place_page(client):
 def test_oembed_respects_maxwidth_and_maxheight(client):
     j = client.get("/oembed?url=/?layers=parks&maxwidth=300&maxheight=200").get_json()
     assert (j["width"], j["height"]) == (300, 200) and 'width="300"' in j["html"]
+    narrow = client.get("/oembed?url=/?layers=parks&maxwidth=300").get_json()
+    assert (narrow["width"], narrow["height"]) == (300, 225)                  # the default's 4:3, not 300×480
+    assert (client.get("/oembed?url=/?layers=parks").get_json()["height"]) == 480
     assert "layers=parks" in j["html"]
 
 

@@ -150,7 +150,9 @@ def oembed():
         abort(404, description="not a page of this map, or no such place, layer or framework with a map")
     view, title = found
     width = min(DEFAULT_EMBED[0], integer(request.args, "maxwidth", DEFAULT_EMBED[0], 50, 10000))
-    height = min(DEFAULT_EMBED[1], integer(request.args, "maxheight", DEFAULT_EMBED[1], 50, 10000))
+    # no taller than the default's shape at that width (maxwidth=300 alone gave a 300×480 strip)
+    height = min(DEFAULT_EMBED[1] * width // DEFAULT_EMBED[0],
+                 integer(request.args, "maxheight", DEFAULT_EMBED[1], 50, 10000))
     src = embed_src(view)
     return {"version": "1.0", "type": "rich", "html": str(iframe_html(src, width, height, title)),
             "width": width, "height": height, "title": title,
