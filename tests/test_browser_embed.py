@@ -369,3 +369,30 @@ def test_a_layer_embed_shows_every_marker_whole(browser, live_server, size, quer
             assert frame["y"] <= box["y"] and box["y"] + box["height"] <= frame["y"] + frame["height"]
     finally:
         context.close()
+
+
+OVERLAPS = """() => {
+    const boxes = [...document.querySelectorAll('.leaflet-control')]
+        .filter(el => el.offsetParent !== null && getComputedStyle(el).visibility !== 'hidden')
+        .map(el => [el.className.split(' ').filter(c => c !== 'leaflet-control').join('.'), el.getBoundingClientRect()]);
+    const hits = [];
+    boxes.forEach(([a, r], i) => boxes.slice(i + 1).forEach(([b, s]) => {
+        if (r.left < s.right && s.left < r.right && r.top < s.bottom && s.top < r.bottom) hits.push(a + ' × ' + b);
+    }));
+    return hits;
+}"""
+
+
+@pytest.mark.parametrize("size", [(390, 220), (360, 160), (320, 260)])
+def test_a_low_embed_on_a_phone_keeps_its_controls_apart(browser, live_server, size):
+    """The builder's 16:9 snippet in a phone's article gives a map ~200 px tall: with every control
+    asked for, none may lie on another (the scale bar covered the fullscreen button)."""
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/embed?place={PLACE}&controls=zoom,layers,fullscreen,scale&legend=1&basemap=none")
+        page.wait_for_function("() => window.JZ && JZ.ready === true")
+        page.wait_for_timeout(200)
+        assert page.evaluate(OVERLAPS) == []
+    finally:
+        context.close()
