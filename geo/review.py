@@ -11,8 +11,10 @@ from pathlib import Path
 import yaml
 
 from geo.add import _write_queue, read_queue, rejected_path, review_path
+from geo.districts import NAME_EN
 from geo.errors import GeoError
 from geo.gazetteer import KINDS, SPECIAL_FILES, read_gazetteer
+from geo.gazetteer.base import load_divisions
 from geo.gazetteer.shapes import SHAPES_DIR, dumps_shapes
 
 PLACE_ID = re.compile(r"^[a-z][a-z0-9]{0,59}/(?=.{1,80}$)[a-z0-9]+(?:-[a-z0-9]+)*$")   # within the editor's ids
@@ -25,7 +27,9 @@ class ReviewError(GeoError):
 
 
 def district_files(gazetteer_dir: Path) -> dict[str, tuple[str, str]]:
-    """District name (槐荫区) → the stem of the place file holding its places (huaiyin) and its adcode."""
+    """District name (槐荫区) → the stem of the place file holding its places (huaiyin) and its adcode;
+    for every district of Jinan, also one with no place file yet (历城区 → licheng, which accepting a
+    name there creates)."""
     out: dict[str, tuple[str, str]] = {}
     for path in sorted(Path(gazetteer_dir).glob("*.yml")):
         if path.name in SPECIAL_FILES or path.name == "districts.yml":
@@ -33,6 +37,11 @@ def district_files(gazetteer_dir: Path) -> dict[str, tuple[str, str]]:
         for rec in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
             if isinstance(rec, dict) and isinstance(rec.get("district"), str):
                 out.setdefault(rec["district"], (path.stem, str(rec.get("adcode"))))
+    divisions = load_divisions()
+    names = dict(zip(divisions["code"], divisions["name"]))
+    for code, name_en in NAME_EN.items():      # Licheng District → licheng, Pingyin County → pingyin
+        if code in names:
+            out.setdefault(names[code], (name_en.split()[0].lower(), code))
     return out
 
 
@@ -107,7 +116,8 @@ def accept(gazetteer_dir: Path, entry_key: str, id: str, name_en: str, kind: str
            "district": district, "adcode": adcode, **({"parent": parent} if parent else {})}
     line = "- {" + ", ".join(f"{k}: {_flow(v) if isinstance(v, str) else '[]'}" for k, v in rec.items()) + "}\n"
     place_file = gazetteer_dir / f"{stem}.yml"
-    text = place_file.read_text(encoding="utf-8")
+    text = (place_file.read_text(encoding="utf-8") if place_file.exists()    # a district's first place: its file
+            else f"# {district} (adcode {adcode}). Names exactly as the articles print them.\n")
     shapes_file = gazetteer_dir / SHAPES_DIR / f"{stem}.geojson"
     features = json.loads(shapes_file.read_text(encoding="utf-8"))["features"] if shapes_file.exists() else []
     features.append({"type": "Feature", "id": id, "geometry": None, "properties": {

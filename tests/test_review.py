@@ -90,6 +90,30 @@ def test_accept_appends_the_record_and_shape_and_the_rebuilt_layer_cites_the_art
     assert opened["provenance"]["precision"] == "district" and opened["name"] == NAME
 
 
+def test_a_name_in_a_district_with_no_place_file_yet_can_be_accepted(tmp_path):
+    """Only three districts had place files, so a name the articles place in 历城区 could only be
+    rejected, merged or filed under the wrong district: accepting it now starts licheng.yml."""
+    data = copy_data(tmp_path)
+    name = "鲍山湿地公园"
+    doc = geo_add(data, f"历城区推进鲍山片区建设\n记者从历城区获悉,今年历城区将新建{name}。\n", tmp_path)
+    ed = Editor(data)
+    assert ed.post("/api/curator", {"curator": "test-curator"}).status_code == 200
+    listed = ed.get("/api/review").get_json()
+    (item,) = [q for q in listed["queue"] if q["name"] == name]
+    assert (item["district"], item["suggested_id"], item["adcode"]) == ("历城区", "licheng/new-1", "370112")
+    assert {"历城区", "天桥区", "商河县"} <= set(listed["districts"])       # every district of Jinan offered
+    gaz = Path(data["GAZETTEER_DIR"])
+    assert not (gaz / "licheng.yml").exists()
+    resp = ed.post("/api/review/accept", {"name": name, "id": "licheng/baoshan-wetland-park",
+                                          "name_en": "Baoshan Wetland Park", "kind": "park", "district": "历城区"})
+    assert resp.status_code == 200, resp.get_json()
+    (rec,) = yaml.safe_load((gaz / "licheng.yml").read_text(encoding="utf-8"))
+    assert (rec["id"], rec["district"], rec["adcode"]) == ("licheng/baoshan-wetland-park", "历城区", "370112")
+    place = layer_place(data, "licheng/baoshan-wetland-park")
+    assert place["properties"]["district"] == "历城区" and place["properties"]["precision"] == "district"
+    assert any(c["doc"] == doc and name in c["quote"] for c in place["properties"]["citations"])
+
+
 @pytest.mark.parametrize("place_id", ["huaiyin/huayang-avenue",                  # `aliases: []`
                                       "huaiyin/cas-microbiology-qilu-institute"])  # no aliases key
 def test_merge_adds_an_alias_and_the_rebuilt_place_cites_the_article(queued, place_id):
