@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -183,3 +184,24 @@ def test_an_article_saved_with_a_bom_crlf_or_as_utf16_is_stored_as_plain_utf8(tm
     assert new and all(ARTICLE[q["start"]:q["end"]] == q["surface"] for q in new)
     sources = json.loads((repo / "layers" / "sources.json").read_text(encoding="utf-8"))
     assert sources[stored.stem]["text"] == ARTICLE and sources[stored.stem]["encoding"] == "utf-8"
+
+
+def test_the_article_url_and_the_given_date_reach_the_public_source_page(added):
+    """`--url` is carried from the catalog into layers/sources.json and linked from /sources/<doc>;
+    a date the curator gave is not called estimated (the seeds' estimated dates still are)."""
+    from webmap import create_app
+
+    repo, _, _ = added
+    doc_id = sorted((repo / "seeds").glob("005_*.txt"))[0].stem
+    sources = json.loads((repo / "layers" / "sources.json").read_text(encoding="utf-8"))
+    assert (sources[doc_id]["url"], sources[doc_id]["date_certainty"]) == ("https://example.org/a/1", "given")
+    seed = "000_d54c22738cddc5a0"
+    assert (sources[seed]["url"], sources[seed]["date_certainty"]) == (None, "estimate")
+    client = create_app({"LAYERS_DIR": str(repo / "layers"), "TESTING": True}).test_client()
+    for lang, estimated in (("zh", "日期为推定"), ("en", "date estimated")):
+        page = client.get(f"/sources/{doc_id}?lang={lang}").get_data(as_text=True)
+        links = re.findall(r'<a href="https://example.org/a/1"([^>]*)>', page)
+        assert len(links) == 1 and 'rel="noopener nofollow"' in links[0], links
+        assert "<time>2024-05-01</time>" in page and estimated not in page
+        seed_page = client.get(f"/sources/{seed}?lang={lang}").get_data(as_text=True)
+        assert estimated in seed_page and "noopener nofollow" not in seed_page      # no URL in its catalog entry
