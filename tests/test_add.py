@@ -152,6 +152,8 @@ SAME_TEXT = {
     "full-width ideographic spaces": ARTICLE.replace("\n", "\u3000\n").encode("utf-8"),
     # CJK compatibility ideographs (U+F937 路, U+F98E 年): look the same, NFC makes them the same
     "compatibility ideographs": ARTICLE.replace("路", "\uf937").replace("年", "\uf98e").encode("utf-8"),
+    "traditional characters": ("槐蔭區加快推進濟南西站片區建設\n記者從槐蔭區獲悉，今年槐蔭區將加快濟南國際醫學科學中心建設，"
+                               "並在濟南西站以東新建臘山河生態公園。\n同時，槐蔭區將啓動經十西路沿線整治。\n").encode("utf-8"),
 }
 
 
