@@ -6,22 +6,26 @@ fails, the article file, the catalog and the queue are put back as they were (th
 swapped in complete). The review queue (`geo/gazetteer/review/queue.yml`) is written before the
 build and restored with the rest on failure.
 
-File names follow the seeds' form `NNN_<16 hex>.txt`: the next three-digit number and the first
-16 hex digits of the SHA-256 of the file's bytes. (The five seeds' hex parts are not hashes of
-their bytes; only the form is shared.)
+The article is stored as its text: UTF-8, LF line ends, no byte-order mark (a GBK, UTF-16 or
+Windows-saved file keeps every character, not its bytes). File names follow the seeds' form
+`NNN_<16 hex>.txt`: the next three-digit number and the first 16 hex digits of the SHA-256 of the
+stored bytes. (The five seeds' hex parts are not hashes of their bytes; only the form is shared.)
+An article is "already in the corpus" when its text reads the same as one there after the corpus's
+normalisation (`same_text`), whatever its encoding, byte-order mark, line ends or spacing.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from geo import paths
-from geo.corpus import decode, document_from_text, load_catalog, load_corpus
+from geo.corpus import decode, document_from_text, load_catalog, load_corpus, normalise
 from geo.errors import GeoError
 
 MAX_CHARS = 200_000            # a long feature is ~20,000; ten times that is no news article
@@ -97,7 +101,8 @@ def _check_metadata(title: str, outlet: str, date: str, url: str | None, byline:
         raise AddError("malformed metadata: --byline must be one non-empty line")
 
 
-def _read_article(file: Path) -> tuple[bytes, str]:
+def _read_article(file: Path) -> str:
+    """The article's text as it is stored: the byte-order mark dropped, CR LF and CR line ends as LF."""
     try:
         data = Path(file).read_bytes()
     except OSError as exc:
@@ -108,7 +113,14 @@ def _read_article(file: Path) -> tuple[bytes, str]:
         raise AddError(str(exc)) from None
     if len(text) > MAX_CHARS:
         raise AddError(f"{file}: {len(text):,} characters, over the limit of {MAX_CHARS:,} for one article")
-    return data, text
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def same_text(text: str) -> str:
+    """What the duplicate check compares: the corpus's normalised copy (line ends, layout breaks,
+    punctuation width, traditional → simplified) of the NFC text, without byte-order marks and blanks,
+    so a re-saved or re-spaced copy of an article is recognised as the same text."""
+    return "".join(normalise(unicodedata.normalize("NFC", text).replace("\ufeff", ""))[0].split())
 
 
 def _next_name(seeds: Path, data: bytes) -> str:
@@ -155,10 +167,12 @@ def add_article(file: Path, title: str, outlet: str, date: str, url: str | None 
 
     seeds, gazetteer_dir, layers = Path(seeds), Path(gazetteer_dir), Path(layers)
     _check_metadata(title, outlet, date, url, byline)
-    data, text = _read_article(file)
+    text = _read_article(file)
+    key = same_text(text)
     for doc in load_corpus(seeds):
-        if doc.original.strip() == text.strip():
+        if same_text(doc.original) == key:
             raise AddError(f"{file}: already in the corpus as {doc.id}")
+    data = text.encode("utf-8")
     gazetteer = load_gazetteer(gazetteer_dir)
     doc_id = _next_name(seeds, data)
     districts = _districts(document_from_text(doc_id, text), gazetteer)

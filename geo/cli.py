@@ -127,7 +127,7 @@ def parser() -> argparse.ArgumentParser:
     sp = add("candidates", cmd_candidates, "print the new place names (in no gazetteer) of the given articles, as JSON")
     sp.add_argument("files", nargs="+", metavar="FILE", help="article files; - reads stdin")
     sp = add("add", cmd_add, "add an article to the corpus, rebuild the layers and queue its new names")
-    sp.add_argument("file", type=Path, metavar="FILE", help="the article, UTF-8 or GB18030 text")
+    sp.add_argument("file", type=Path, metavar="FILE", help="the article: UTF-8, GB18030 or UTF-16 text (stored as UTF-8)")
     sp.add_argument("--title", required=True)
     sp.add_argument("--outlet", required=True)
     sp.add_argument("--date", required=True, help="publication date, YYYY-MM-DD")

@@ -111,28 +111,50 @@ class Document:
 # --------------------------------------------------------------------------- decoding
 
 
+# Byte-order marks of the wider Unicode forms (UTF-32's first: its LE mark starts like UTF-16's).
+_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+              (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
 def decode(data: bytes, name: str) -> tuple[str, str]:
-    """Decode article bytes as UTF-8 or, failing that, GB18030; refuse empty and binary data."""
-    if not data.removeprefix(b"\xef\xbb\xbf").strip():
-        raise CorpusError(f"{name}: the file is empty")
+    """Decode article bytes: UTF-16/32 by their byte-order mark (Windows editors save "Unicode" so),
+    else UTF-8 or, failing that, GB18030; refuse empty and binary data."""
+    # A byte-order mark stays in the text as U+FEFF, so offsets count the file's code points.
+    for bom, encoding in _WIDE_BOMS:
+        if data.startswith(bom):
+            try:
+                text = _checked(data.decode(encoding), name)
+            except UnicodeDecodeError:
+                text = ""
+            if _looks_chinese(text.lstrip("\ufeff")):       # UTF-16 decodes most byte soup too
+                return text, encoding
+            form = encoding[:6].upper()
+            raise CorpusError(f"{name}: not UTF-8 text, and not {form} either though it starts with {form}'s "
+                              "byte-order mark (undecodable bytes)")
     if b"\x00" in data:
         raise CorpusError(f"{name}: binary data (NUL bytes), not an article")
-    # A UTF-8 byte-order mark stays in the text as U+FEFF, so offsets count the file's code points.
     for encoding in ("utf-8", "gb18030"):
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in _CONTROL_OK)
-        if controls > max(2, len(text) // 200):
-            raise CorpusError(f"{name}: binary data ({controls} control characters), not an article")
         if encoding == "gb18030" and not _looks_chinese(text):
             break
-        if len(text) > MAX_ARTICLE_CHARS:
-            raise CorpusError(f"{name}: {len(text):,} characters, over the limit of {MAX_ARTICLE_CHARS:,} "
-                              "for one article")
-        return text, encoding
+        return _checked(text, name), encoding
     raise CorpusError(f"{name}: not UTF-8 text, and not GB18030/GBK either (undecodable bytes)")
+
+
+def _checked(text: str, name: str) -> str:
+    """The decoded text, if it is an article: not blank, not binary, not over the size limit."""
+    if not text.lstrip("\ufeff").strip():
+        raise CorpusError(f"{name}: the file is empty")
+    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in _CONTROL_OK)
+    if controls > max(2, len(text) // 200):
+        raise CorpusError(f"{name}: binary data ({controls} control characters), not an article")
+    if len(text) > MAX_ARTICLE_CHARS:
+        raise CorpusError(f"{name}: {len(text):,} characters, over the limit of {MAX_ARTICLE_CHARS:,} "
+                          "for one article")
+    return text
 
 
 def _looks_chinese(text: str) -> bool:

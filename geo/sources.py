@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from geo.corpus import Document
+from geo.corpus import CorpusError, Document
 
 
 def _text(value) -> str | None:
@@ -19,8 +19,18 @@ def _text(value) -> str | None:
     return " ".join(str(value).split()) if isinstance(value, str) else str(value)
 
 
+def _url(doc: Document) -> str | None:
+    """The article's own address, linked from its page: an http(s) URL or none (a hand-edited
+    catalog could hold anything; the build refuses it rather than publish it)."""
+    url = _text(doc.meta.get("url"))
+    if url is not None and not url.startswith(("http://", "https://")):
+        raise CorpusError(f"catalog entry {doc.id}: url {url!r} is not an http(s) address")
+    return url
+
+
 def source_documents(docs: Iterable[Document]) -> dict[str, dict]:
-    """doc id → title, subtitle, outlet, date, date_basis, byline, districts, text, encoding."""
+    """doc id → title, subtitle, outlet, url, date, date_certainty (estimate: inferred from the text;
+    given: by the curator), date_basis, byline, districts, text, encoding."""
     out: dict[str, dict] = {}
     for doc in docs:
         meta = doc.meta
@@ -30,7 +40,9 @@ def source_documents(docs: Iterable[Document]) -> dict[str, dict]:
             "subtitle": _text(meta.get("subtitle")),
             "outlet": _text(meta.get("outlet")),
             "outlet_en": _text(meta.get("outlet_en")),
+            "url": _url(doc),
             "date": _text(meta.get("date")),
+            "date_certainty": _text(meta.get("date_certainty")),
             "date_basis": _text(meta.get("date_basis")),
             "byline": {
                 "as_printed": _text(byline.get("as_printed")),

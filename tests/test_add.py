@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -135,3 +136,74 @@ def test_a_failed_rebuild_puts_everything_back(tmp_path):
     out = run_geo("add", str(article), *META, *_paths(repo))
     assert out.returncode == 2 and "districts layer is missing" in out.stderr.decode()
     assert _snapshot(repo) == before
+
+
+# The same article as a differently saved file: the duplicate check compares the text as the corpus
+# reads it, not the bytes (a QA pass added a BOM copy and a CRLF copy as new articles).
+SAME_TEXT = {
+    "utf-8 bom": b"\xef\xbb\xbf" + ARTICLE.encode("utf-8"),
+    "crlf": ARTICLE.replace("\n", "\r\n").encode("utf-8"),
+    "bom and crlf": b"\xef\xbb\xbf" + ARTICLE.replace("\n", "\r\n").encode("utf-8"),
+    "old mac cr": ARTICLE.replace("\n", "\r").encode("utf-8"),
+    "gbk": ARTICLE.encode("gb18030"),
+    "utf-16 le": ARTICLE.encode("utf-16"),                     # Python writes the BOM, little-endian
+    "utf-16 be": b"\xfe\xff" + ARTICLE.encode("utf-16-be"),
+    "paragraphs spaced": ARTICLE.replace("\n", "\n\n").replace("。", "。 ").encode("utf-8"),
+    "full-width ideographic spaces": ARTICLE.replace("\n", "\u3000\n").encode("utf-8"),
+    # CJK compatibility ideographs (U+F937 路, U+F98E 年): look the same, NFC makes them the same
+    "compatibility ideographs": ARTICLE.replace("路", "\uf937").replace("年", "\uf98e").encode("utf-8"),
+    "traditional characters": ("槐蔭區加快推進濟南西站片區建設\n記者從槐蔭區獲悉，今年槐蔭區將加快濟南國際醫學科學中心建設，"
+                               "並在濟南西站以東新建臘山河生態公園。\n同時，槐蔭區將啓動經十西路沿線整治。\n").encode("utf-8"),
+}
+
+
+@pytest.mark.parametrize("case", SAME_TEXT)
+def test_the_same_text_saved_differently_is_already_in_the_corpus(added, tmp_path, case):
+    repo, _, _ = added
+    doc_id = sorted((repo / "seeds").glob("005_*.txt"))[0].stem
+    copy = tmp_path / "copy.txt"
+    copy.write_bytes(SAME_TEXT[case])
+    before = _snapshot(repo)
+    out = run_geo("add", str(copy), *META, *_paths(repo))
+    err = out.stderr.decode().strip()
+    assert out.returncode == 2 and err == f"error: {copy}: already in the corpus as {doc_id}", (case, err)
+    assert _snapshot(repo) == before
+
+
+@pytest.mark.parametrize("case", ["bom and crlf", "utf-16 le", "utf-16 be"])
+def test_an_article_saved_with_a_bom_crlf_or_as_utf16_is_stored_as_plain_utf8(tmp_path, case):
+    """What the seeds hold is the text: UTF-8, LF line ends, no byte-order mark; offsets index into it."""
+    repo = _copy_repo(tmp_path / "repo")
+    article = tmp_path / "article.txt"
+    article.write_bytes(SAME_TEXT[case])
+    out = run_geo("add", str(article), *META, *_paths(repo))
+    assert out.returncode == 0, out.stderr.decode()
+    (stored,) = (repo / "seeds").glob("005_*.txt")
+    assert stored.read_bytes() == ARTICLE.encode("utf-8")
+    assert stored.stem == "005_" + hashlib.sha256(stored.read_bytes()).hexdigest()[:16]
+    queue = yaml.safe_load((repo / "geo" / "gazetteer" / "review" / "queue.yml").read_text(encoding="utf-8"))
+    new = [q for q in queue if q["doc"] == stored.stem]
+    assert new and all(ARTICLE[q["start"]:q["end"]] == q["surface"] for q in new)
+    sources = json.loads((repo / "layers" / "sources.json").read_text(encoding="utf-8"))
+    assert sources[stored.stem]["text"] == ARTICLE and sources[stored.stem]["encoding"] == "utf-8"
+
+
+def test_the_article_url_and_the_given_date_reach_the_public_source_page(added):
+    """`--url` is carried from the catalog into layers/sources.json and linked from /sources/<doc>;
+    a date the curator gave is not called estimated (the seeds' estimated dates still are)."""
+    from webmap import create_app
+
+    repo, _, _ = added
+    doc_id = sorted((repo / "seeds").glob("005_*.txt"))[0].stem
+    sources = json.loads((repo / "layers" / "sources.json").read_text(encoding="utf-8"))
+    assert (sources[doc_id]["url"], sources[doc_id]["date_certainty"]) == ("https://example.org/a/1", "given")
+    seed = "000_d54c22738cddc5a0"
+    assert (sources[seed]["url"], sources[seed]["date_certainty"]) == (None, "estimate")
+    client = create_app({"LAYERS_DIR": str(repo / "layers"), "TESTING": True}).test_client()
+    for lang, estimated in (("zh", "日期为推定"), ("en", "date estimated")):
+        page = client.get(f"/sources/{doc_id}?lang={lang}").get_data(as_text=True)
+        links = re.findall(r'<a href="https://example.org/a/1"([^>]*)>', page)
+        assert len(links) == 1 and 'rel="noopener nofollow"' in links[0], links
+        assert "<time>2024-05-01</time>" in page and estimated not in page
+        seed_page = client.get(f"/sources/{seed}?lang={lang}").get_data(as_text=True)
+        assert estimated in seed_page and "noopener nofollow" not in seed_page      # no URL in its catalog entry

@@ -320,3 +320,21 @@ def test_an_article_over_the_size_limit_is_refused_with_one_line(tmp_path):
     path.write_text("济南" * (MAX_ARTICLE_CHARS // 2 + 1), encoding="utf-8")
     with pytest.raises(CorpusError, match=r"huge.txt: 200,002 characters, over the limit of 200,000"):
         load_file(path)
+
+
+def test_an_article_url_that_is_not_http_fails_the_build_naming_the_entry_and_keeps_the_layers(tmp_path):
+    """sources.json carries each article's catalog `url` to its public page: only http(s) addresses."""
+    from geo.corpus import CorpusError
+
+    out = tmp_path / "layers"
+    shutil.copytree(ROOT / "layers", out)
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    seeds = tmp_path / "seeds"
+    shutil.copytree(paths.SEEDS, seeds)
+    catalog = seeds / "catalog.yml"
+    text = catalog.read_text(encoding="utf-8")
+    catalog.write_text(text.replace("    date: 2020-05\n", "    url: javascript:alert(1)\n    date: 2020-05\n", 1),
+                       encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"catalog entry 001_40008728301dc07a: url 'javascript:alert\(1\)' is not"):
+        build(seeds, paths.GAZETTEER, out)
+    assert before == {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}

@@ -95,6 +95,33 @@ def test_gb18030_article_is_decoded(tmp_path):
     assert doc.encoding == "gb18030" and doc.original.startswith("济南国际医学科学中心")
 
 
+UNICODE = "济南国际医学科学中心建设提速，央企总部城开工。\n"
+
+
+@pytest.mark.parametrize("data, encoding", [
+    (UNICODE.encode("utf-16"), "utf-16-le"),                  # Windows Notepad's "Unicode"
+    (b"\xfe\xff" + UNICODE.encode("utf-16-be"), "utf-16-be"),
+    (UNICODE.encode("utf-32"), "utf-32-le"),
+    (b"\x00\x00\xfe\xff" + UNICODE.encode("utf-32-be"), "utf-32-be"),
+])
+def test_utf16_and_utf32_with_a_byte_order_mark_are_read_as_text(data, encoding):
+    """Their ASCII characters hold NUL bytes: the mark, not the NULs, says what the file is."""
+    assert decode(data, "u.txt") == ("\ufeff" + UNICODE, encoding)       # the mark kept, as for UTF-8
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b"\xff\xfe" + "  \n".encode("utf-16-le"), "u.txt: the file is empty"),
+    (b"\xff\xfe\x00\xd8\x41\x00", "u.txt: not UTF-8 text, and not UTF-16 either though it starts with UTF-16's "
+                                "byte-order mark (undecodable bytes)"),
+    (b"\xff\xfe\xfd\x80\x81" * 40, "u.txt: not UTF-8 text, and not UTF-16 either"),   # decodes, to no text
+    (b"\xff\xfe" + "a\x01\x02\x03\x04".encode("utf-16-le"), "u.txt: binary data (4 control characters)"),
+])
+def test_a_bad_utf16_file_is_refused_with_an_accurate_reason(data, reason):
+    with pytest.raises(CorpusError) as exc:
+        decode(data, "u.txt")
+    assert str(exc.value).startswith(reason)
+
+
 @pytest.mark.parametrize("data, reason", [
     (b"", "empty"),
     (b"  \n\n ", "empty"),
