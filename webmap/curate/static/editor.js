@@ -29,7 +29,14 @@
       method: "POST", body: JSON.stringify(body),
       headers: { "Content-Type": "application/json", "X-CSRF-Token": token },
     };
-    return fetch(url, init).then((r) => r.json().then((data) => ({ status: r.status, data })));
+    // An answer that is not JSON (a proxy's 502 page) becomes a description like the server's own.
+    return fetch(url, init).then((r) => r.text().then((text) => {
+      try {
+        return { status: r.status, data: JSON.parse(text) };
+      } catch (err) {
+        return { status: r.status, data: { description: `服务器错误 · Server error ${r.status} ${r.statusText}: not an answer from the editor.` } };
+      }
+    }));
   }
 
   function el(tag, text, cls) {
@@ -248,15 +255,24 @@
   }
 
   /* ---------------------------------------------------------------- save */
+  // The button is disabled while a save is in flight, so a double click saves once (the second
+  // request would carry the old file hash and end in a false conflict); any failure re-enables it
+  // and keeps the drawing.
   $("save").addEventListener("click", () => {
     const out = $("outcome");
-    out.replaceChildren(el("p", "保存中，正在检查并重建图层… · Checking and rebuilding…"));
+    const button = $("save");
     const geometry = currentGeometry();
     if (!geometry) { out.replaceChildren(el("p", "没有图形 · Nothing drawn", "problems")); return; }
+    button.disabled = true;
+    out.replaceChildren(el("p", "保存中，正在检查并重建图层… · Checking and rebuilding…"));
     api(`api/places/${state.place.id}/shape`, {
       geometry, crs: state.crs, basemap: state.basemap, sha256: state.place.sha256, note: $("note").value,
       source: { url: $("source-url").value, title: $("source-title").value },
     }).then(({ status, data }) => {
+      if (status === 200 && data.unchanged) {
+        out.replaceChildren(el("p", "未更改 · Nothing changed: the shape is the one stored.", "ok unchanged"));
+        return null;
+      }
       if (status === 200) {
         const fmt = (v) => (v === null ? "—" : `${v.toFixed(3)} km²`);
         out.replaceChildren(el("p", `已保存 · Saved. Area ${fmt(data.before_area_km2)} → ${fmt(data.after_area_km2)}`, "ok saved"),
@@ -272,7 +288,9 @@
       }
       out.replaceChildren(box);
       return null;
-    });
+    }).catch((err) => {
+      out.replaceChildren(el("p", `未能连接编辑器 · Could not reach the editor (${err.message}); your drawing is kept, try Save again.`, "problems"));
+    }).finally(() => { button.disabled = false; });
   });
 
   /* ---------------------------------------------------------------- review queue */
