@@ -125,3 +125,40 @@ def test_a_curator_moves_a_vertex_of_a_multipolygon_and_saves_it(page, editor_se
     assert stored["geometry"]["coordinates"][1][0][1] == pytest.approx(moved["coordinates"][1][0][1], abs=1e-6)
     assert stored["geometry"]["coordinates"][0] == original["coordinates"][0]      # the other blocks as they were
     assert page.errors == []
+
+
+def test_escape_leaves_the_drawing_and_editing_tools(page, editor_server):
+    base, _ = editor_server
+    offline(page, base)
+    open_editor(page, f"{base}/?basemap=osm&place={PLACE}")
+    original = drawn(page)
+    page.click(".leaflet-pm-icon-polygon")
+    for v in SQUARE[:2]:
+        page.mouse.click(*pixel(page, *v))
+    page.wait_for_function("() => JZC.state.drawing && JZC.state.drawing.getLatLngs().length === 2")
+    page.keyboard.press("Escape")
+    assert page.evaluate("() => !JZC.map.pm.Draw.getActiveShape() && JZC.state.drawing === null")
+    assert drawn(page) == original                        # the half-drawn polygon is dropped, the shape kept
+    page.click(".leaflet-pm-icon-edit")
+    assert page.evaluate("() => JZC.map.pm.globalEditModeEnabled()")
+    page.keyboard.press("Escape")
+    assert not page.evaluate("() => JZC.map.pm.globalEditModeEnabled()")
+    assert page.errors == []
+
+
+def test_the_review_queue_says_loading_then_nothing_to_review(page, editor_server):
+    base, _ = editor_server
+    offline(page, base)
+    held = []
+    page.route("**/api/review", lambda r: held.append(r))      # the queue's answer is held back
+    page.goto(f"{base}/?basemap=osm", wait_until="load")
+    page.wait_for_function("() => document.getElementById('basemap').options.length > 0")
+    assert page.is_visible("#review-loading") and "Loading…" in page.inner_text("#review-loading")
+    assert not page.is_visible("#review-empty")
+    while not held:                                       # until the request has reached the route
+        page.wait_for_timeout(50)
+    held[0].continue_()
+    page.wait_for_function("() => window.JZC && window.JZC.ready === true")
+    assert not page.is_visible("#review-loading")
+    assert page.is_visible("#review-empty") and "Nothing to review" in page.inner_text("#review-empty")
+    assert page.errors == []

@@ -150,6 +150,14 @@
     e.workingLayer.on("pm:vertexadded", () => measureDrawing(e.shape, e.workingLayer));
   });
   map.on("pm:drawend", () => { state.drawing = null; });
+  // Escape leaves whatever tool is on (drawing, editing, dragging, removing); what is drawn stays.
+  document.addEventListener("keydown", (ev) => {
+    if (ev.key !== "Escape") return;
+    map.pm.disableDraw();
+    map.pm.disableGlobalEditMode();
+    map.pm.disableGlobalDragMode();
+    map.pm.disableGlobalRemovalMode();
+  });
 
   /* ---------------------------------------------------------------- area while drawing */
   let measuring = 0;
@@ -329,12 +337,16 @@
   }
 
   function showReview(data) {
+    $("review-loading").hidden = true;
     $("review-list").replaceChildren(...data.queue.map((item) => reviewItem(item, data)));
     $("review-empty").hidden = data.queue.length > 0;
   }
 
-  function loadReview() {
-    return api("api/review").then(({ data }) => showReview(data));
+  function loadReview() {     // "Loading…" stays until the queue is in; a failure takes its place
+    const failed = (text) => { $("review-loading").textContent = text; $("review-loading").className = "problems"; };
+    return api("api/review")
+      .then(({ status, data }) => (status === 200 ? showReview(data) : failed(data.description)))
+      .catch((err) => failed(`未能连接编辑器 · Could not reach the editor (${err.message})`));
   }
 
   function reviewAction(action, body) {
