@@ -285,7 +285,9 @@
         const fmt = (v) => (v === null ? "—" : `${v.toFixed(3)} km²`);
         out.replaceChildren(el("p", `已保存 · Saved. Area ${fmt(data.before_area_km2)} → ${fmt(data.after_area_km2)}`, "ok saved"),
                             el("p", data.summary, "summary"));
-        return loadPlace(state.place.id, true);
+        // Saved: a failure to reload the place must not read as a failed save.
+        return loadPlace(state.place.id, true).catch(() => out.appendChild(
+          el("p", "未能重新载入地点 · Saved, but the place could not be reloaded: reload the page before saving again.", "problems")));
       }
       const box = el("div", "", "problems");
       box.appendChild(el("p", status === 409 ? `冲突 · Conflict: ${data.description}` : data.description));
