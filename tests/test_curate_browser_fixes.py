@@ -162,3 +162,13 @@ def test_the_review_queue_says_loading_then_nothing_to_review(page, editor_serve
     assert not page.is_visible("#review-loading")
     assert page.is_visible("#review-empty") and "Nothing to review" in page.inner_text("#review-empty")
     assert page.errors == []
+
+
+def test_a_lost_connection_while_measuring_says_so(page, editor_server):
+    base, _ = editor_server
+    offline(page, base)
+    open_editor(page, f"{base}/?basemap=osm&place={PLACE}")
+    page.route("**/api/measure", lambda r: r.abort())
+    draw_polygon(page, SQUARE)
+    page.wait_for_function("() => /Could not reach the editor/.test(document.getElementById('measure').textContent)")
+    assert page.errors == []

@@ -91,6 +91,14 @@ def test_a_place_with_a_stated_area_cannot_become_a_point_or_a_line(editor, data
     assert snapshot(data) == before
 
 
+def test_a_place_without_a_stated_area_may_change_its_geometry_type(editor, data):
+    pid = "shizhong/baimashan-area"                      # a rough zone, no area stated
+    inner = shape(layer_feature(data, pid)["geometry"]).representative_point()
+    resp = save(editor, pid, mapping(inner))
+    assert resp.status_code == 200, resp.get_json()
+    assert stored(data, pid)["type"] == "Point" and "Polygon of 5 vertices → Point" in resp.get_json()["summary"]
+
+
 # ------------------------------------------------------------------ multi-part shapes
 
 def test_the_editor_shows_the_stored_shape_not_the_clipped_build(editor, data):

@@ -169,6 +169,8 @@
       if (status !== 200) { $("measure").textContent = data.description; return; }
       $("measure").textContent = data.area_km2 !== null ? `面积 · Area ${data.area_km2.toFixed(4)} km² (${data.vertices} vertices)`
         : data.length_km !== null ? `长度 · Length ${data.length_km.toFixed(3)} km` : "点 · Point";
+    }).catch((err) => {
+      if (n === measuring) $("measure").textContent = `未能连接编辑器 · Could not reach the editor (${err.message})`;
     });
   }
   function measure() { show(currentGeometry()); }
