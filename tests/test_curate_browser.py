@@ -170,7 +170,7 @@ def test_a_vertex_traced_on_amap_is_stored_at_its_wgs84_position(page, editor_se
     target = (117.0200, 36.6680)                    # GCJ-02: where the curator sees the corner on Amap
     # The place is shown shifted to GCJ-02 on this basemap.
     shown = page.evaluate("() => JZC.state.shape.toGeoJSON().geometry.coordinates[0]")
-    first_wgs = layer_feature(data, PLACE)["geometry"]["coordinates"][0]
+    first_wgs = feature(data, PLACE)["geometry"]["coordinates"][0]         # the stored shape, as drawn
     assert any(metres(wgs84_to_gcj02(*w), s) < 0.5 for w in first_wgs for s in shown[:1])
     page.evaluate("([lon, lat]) => JZC.map.setView([lat, lon], 18, {animate: false})", list(target))
     draw_polygon(page, [target, (target[0] + 0.0005, target[1]), (target[0] + 0.0005, target[1] + 0.0004),
@@ -270,7 +270,8 @@ def test_a_curator_moves_a_vertex_of_the_current_shape_and_undoes_it(page, edito
     offline(page, base)
     open_editor(page, f"{base}/?basemap=osm&place={PLACE}")
     original = drawn(page)
-    page.wait_for_function("() => /Area 0\\.59/.test(document.getElementById('measure').textContent)")
+    # The stored shape as drawn (0.68 km²), not the built copy clipped to the district (0.591 km²).
+    page.wait_for_function("() => /Area 0\\.679/.test(document.getElementById('measure').textContent)")
     page.click(".leaflet-pm-icon-edit")
     corner = original["coordinates"][0][1]
     x, y = pixel(page, *corner)
@@ -283,7 +284,7 @@ def test_a_curator_moves_a_vertex_of_the_current_shape_and_undoes_it(page, edito
     moved = drawn(page)
     assert moved != original and len(moved["coordinates"][0]) == len(original["coordinates"][0])
     assert metres(moved["coordinates"][0][1], corner) > 30
-    page.wait_for_function("() => !/Area 0\\.59/.test(document.getElementById('measure').textContent)")
+    page.wait_for_function("() => !/Area 0\\.679/.test(document.getElementById('measure').textContent)")
     page.click(".leaflet-pm-icon-edit")                   # leave edit mode, then take the move back
     page.click("#undo")
     assert drawn(page) == original

@@ -26,7 +26,7 @@ from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
-from shapely.geometry import mapping
+from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 from geo.api import read_places
@@ -39,12 +39,14 @@ from geo.errors import GeoError
 from geo.gazetteer import read_gazetteer
 from geo.gazetteer.shapes import PRECISIONS, SHAPES_DIR, dumps_shapes
 from webmap.curate.changes import sha256_of, summary, traced_source, write_atomically
-from webmap.curate.geometry import CRSES, EditError, from_view, parse_geometry, to_view
+from webmap.curate.geometry import AREAS, CRSES, EditError, from_view, parse_geometry, same_shape, to_view
 
 PLACE_ID = re.compile(r"^[a-z0-9-]{1,60}/[a-z0-9-]{1,80}$")
 MAX_NOTE = 500
 TRACE_BASEMAPS = ("osm", "positron", "amap", "tianditu")      # "none" has nothing to trace on
-OWN_PRECISION = {"Point": "site", "LineString": "street", "Polygon": "zone"}
+OWN_PRECISION = {"Point": "site", "LineString": "street", "Polygon": "zone", "MultiLineString": "street",
+                 "MultiPolygon": "zone"}
+UNCHANGED = "Nothing changed: the shape is the one stored; nothing was written."
 
 
 class Conflict(RuntimeError):
@@ -52,7 +54,7 @@ class Conflict(RuntimeError):
 
 
 class Refused(RuntimeError):
-    """The build's checks failed on the changed data: nothing was written."""
+    """A check failed on the changed data (the build's, or a stated area kept): nothing was written."""
 
     def __init__(self, problems: list[str]):
         super().__init__("; ".join(problems))
@@ -134,12 +136,16 @@ class Editor:
             raise LookupError(f"no place {place_id!r}")
 
     def place(self, place_id: str, crs: str = "wgs84") -> dict:
-        """A place as the editor shows it: facts, its built shape in the view's datum, its
-        provenance as the shapes file states it, its quotes, and the file's sha256 for the save."""
+        """A place as the editor shows it: facts, its shape in the view's datum, its provenance as the
+        shapes file states it, its quotes, and the file's sha256 for the save. The shape is the one
+        stored in the gazetteer, as drawn, not the built one: the build clips it to the district
+        (often into several parts), and a save stores what the curator edits, so editing the clipped
+        copy would store the clip and make an untouched save look like a change. A place that
+        borrows a shape has none stored: it gets the built one, shown for reference."""
         self.check_id(place_id)
         row = self.places().loc[place_id]
         path, feat = self.feature(place_id)
-        geom = row.geometry
+        geom = shape(feat["geometry"]) if feat.get("geometry") else row.geometry
         facts = {k: plain(row[k]) for k in ("name", "name_en", "kind", "district", "adcode", "parent", "area_km2",
                                             "borrowed_from")}
         return {
@@ -208,7 +214,8 @@ class Editor:
              note: str | None = None, source: object = None, today: date | None = None) -> dict:
         """Validate, write the shapes file, rebuild the layers; the before/after area and a one-line
         summary of the change. Raises Conflict when the file changed since `sha256` was read and
-        Refused (nothing written) when the build's checks fail."""
+        Refused (nothing written) when the build's checks fail or a place with a stated area would
+        lose it (a Point or line for it). A drawing equal to the stored shape writes nothing."""
         self.check_id(place_id)
         if crs not in CRSES:
             raise EditError(f"crs must be one of {', '.join(CRSES)}")
@@ -227,6 +234,14 @@ class Editor:
             if hashlib.sha256(before_text.encode("utf-8")).hexdigest() != sha256:
                 raise Conflict(f"{SHAPES_DIR}/{path.name} was changed by someone else since you opened "
                                f"{place_id}; reload the place to see their change, then trace again")
+            stated = old["properties"].get("stated_area_km2")
+            if stated is not None and geom.geom_type not in AREAS:
+                raise Refused([f"{place_id}: its article states an area ({stated} km², stated_area_km2), so it "
+                               f"must stay an area: draw a Polygon, not a {geom.geom_type}"])
+            if old.get("geometry") and same_shape(geom, shape(old["geometry"])):
+                area = plain(self.places().at[place_id, "area_km2"])
+                return {"id": place_id, "file": f"{SHAPES_DIR}/{path.name}", "sha256": sha256_of(path),
+                        "unchanged": True, "before_area_km2": area, "after_area_km2": area, "summary": UNCHANGED}
             features = json.loads(before_text)["features"]
             new = self.new_feature(old, geom, basemap, curator, (note or "").strip() or None, source, today)
             after_text = dumps_shapes([new if f["id"] == place_id else f for f in features])
@@ -242,7 +257,7 @@ class Editor:
                 write_atomically(path, before_text)          # the layers were left as they were
                 raise Refused([str(exc)]) from None
             after_area = self.places().at[place_id, "area_km2"]
-        return {"id": place_id, "file": f"{SHAPES_DIR}/{path.name}", "sha256": sha256_of(path),
+        return {"id": place_id, "file": f"{SHAPES_DIR}/{path.name}", "sha256": sha256_of(path), "unchanged": False,
                 "before_area_km2": plain(before_area), "after_area_km2": plain(after_area),
                 "summary": summary(path.name, before_text, after_text, place_id, old, new,
                                    plain(before_area), plain(after_area))}

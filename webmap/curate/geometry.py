@@ -12,7 +12,10 @@ from shapely.geometry.base import BaseGeometry
 from geo.crs import area_km2, gcj02_to_wgs84, length_km, transform_geometry, wgs84_to_gcj02
 
 CRSES = ("wgs84", "gcj02")
-GEOMETRY_TYPES = ("Point", "LineString", "Polygon")
+GEOMETRY_TYPES = ("Point", "LineString", "Polygon", "MultiLineString", "MultiPolygon")
+AREAS = ("Polygon", "MultiPolygon")
+LINES = ("LineString", "MultiLineString")
+SAME_DEGREES = 1e-6          # two vertices closer than this (~0.1 m) are one: a datum round trip, 6-decimal storage
 MAX_VERTICES = 5000
 
 
@@ -53,6 +56,17 @@ def measure(geom: BaseGeometry) -> dict:
     """Geodesic area (km², polygons) and length (km, lines) of a WGS-84 geometry, as the build measures."""
     kind = geom.geom_type
     return {"type": kind, "vertices": int(shapely.get_num_coordinates(geom)),
-            "area_km2": round(area_km2(geom), 4) if kind == "Polygon" else None,
-            "length_km": round(length_km(geom), 3) if kind == "LineString" else None}
+            "area_km2": round(area_km2(geom), 4) if kind in AREAS else None,
+            "length_km": round(length_km(geom), 3) if kind in LINES else None}
+
+
+def same_shape(a: BaseGeometry | None, b: BaseGeometry | None) -> bool:
+    """Whether a drawing is the stored shape again (same type, vertices within SAME_DEGREES), so an
+    untouched save, or one that only went to Amap and back, is not recorded as a tracing. Repeated
+    vertices are dropped on both sides first: GCJ-02 and back, then 6-decimal rounding, can merge two
+    vertices that were a hair apart, and that is no change of shape."""
+    if a is None or b is None or a.geom_type != b.geom_type:
+        return False
+    return bool(shapely.equals_exact(shapely.remove_repeated_points(a, SAME_DEGREES),
+                                     shapely.remove_repeated_points(b, SAME_DEGREES), tolerance=SAME_DEGREES))
 

@@ -141,7 +141,7 @@ def save(place_id: str):
     except Conflict as exc:
         abort(409, description=str(exc))
     except Refused as exc:
-        resp = jsonify(code=422, error="Refused", description="Not saved: the build's checks failed; nothing was written.",
+        resp = jsonify(code=422, error="Refused", description="Not saved: the checks failed; nothing was written.",
                        problems=exc.problems)
         resp.status_code = 422
         return resp

@@ -29,7 +29,14 @@
       method: "POST", body: JSON.stringify(body),
       headers: { "Content-Type": "application/json", "X-CSRF-Token": token },
     };
-    return fetch(url, init).then((r) => r.json().then((data) => ({ status: r.status, data })));
+    // An answer that is not JSON (a proxy's 502 page) becomes a description like the server's own.
+    return fetch(url, init).then((r) => r.text().then((text) => {
+      try {
+        return { status: r.status, data: JSON.parse(text) };
+      } catch (err) {
+        return { status: r.status, data: { description: `服务器错误 · Server error ${r.status} ${r.statusText}: not an answer from the editor.` } };
+      }
+    }));
   }
 
   function el(tag, text, cls) {
@@ -143,6 +150,14 @@
     e.workingLayer.on("pm:vertexadded", () => measureDrawing(e.shape, e.workingLayer));
   });
   map.on("pm:drawend", () => { state.drawing = null; });
+  // Escape leaves whatever tool is on (drawing, editing, dragging, removing); what is drawn stays.
+  document.addEventListener("keydown", (ev) => {
+    if (ev.key !== "Escape") return;
+    map.pm.disableDraw();
+    map.pm.disableGlobalEditMode();
+    map.pm.disableGlobalDragMode();
+    map.pm.disableGlobalRemovalMode();
+  });
 
   /* ---------------------------------------------------------------- area while drawing */
   let measuring = 0;
@@ -154,6 +169,8 @@
       if (status !== 200) { $("measure").textContent = data.description; return; }
       $("measure").textContent = data.area_km2 !== null ? `面积 · Area ${data.area_km2.toFixed(4)} km² (${data.vertices} vertices)`
         : data.length_km !== null ? `长度 · Length ${data.length_km.toFixed(3)} km` : "点 · Point";
+    }).catch((err) => {
+      if (n === measuring) $("measure").textContent = `未能连接编辑器 · Could not reach the editor (${err.message})`;
     });
   }
   function measure() { show(currentGeometry()); }
@@ -248,20 +265,31 @@
   }
 
   /* ---------------------------------------------------------------- save */
+  // The button is disabled while a save is in flight, so a double click saves once (the second
+  // request would carry the old file hash and end in a false conflict); any failure re-enables it
+  // and keeps the drawing.
   $("save").addEventListener("click", () => {
     const out = $("outcome");
-    out.replaceChildren(el("p", "保存中，正在检查并重建图层… · Checking and rebuilding…"));
+    const button = $("save");
     const geometry = currentGeometry();
     if (!geometry) { out.replaceChildren(el("p", "没有图形 · Nothing drawn", "problems")); return; }
+    button.disabled = true;
+    out.replaceChildren(el("p", "保存中，正在检查并重建图层… · Checking and rebuilding…"));
     api(`api/places/${state.place.id}/shape`, {
       geometry, crs: state.crs, basemap: state.basemap, sha256: state.place.sha256, note: $("note").value,
       source: { url: $("source-url").value, title: $("source-title").value },
     }).then(({ status, data }) => {
+      if (status === 200 && data.unchanged) {
+        out.replaceChildren(el("p", "未更改 · Nothing changed: the shape is the one stored.", "ok unchanged"));
+        return null;
+      }
       if (status === 200) {
         const fmt = (v) => (v === null ? "—" : `${v.toFixed(3)} km²`);
         out.replaceChildren(el("p", `已保存 · Saved. Area ${fmt(data.before_area_km2)} → ${fmt(data.after_area_km2)}`, "ok saved"),
                             el("p", data.summary, "summary"));
-        return loadPlace(state.place.id, true);
+        // Saved: a failure to reload the place must not read as a failed save.
+        return loadPlace(state.place.id, true).catch(() => out.appendChild(
+          el("p", "未能重新载入地点 · Saved, but the place could not be reloaded: reload the page before saving again.", "problems")));
       }
       const box = el("div", "", "problems");
       box.appendChild(el("p", status === 409 ? `冲突 · Conflict: ${data.description}` : data.description));
@@ -272,7 +300,9 @@
       }
       out.replaceChildren(box);
       return null;
-    });
+    }).catch((err) => {
+      out.replaceChildren(el("p", `未能连接编辑器 · Could not reach the editor (${err.message}); your drawing is kept, try Save again.`, "problems"));
+    }).finally(() => { button.disabled = false; });
   });
 
   /* ---------------------------------------------------------------- review queue */
@@ -311,12 +341,16 @@
   }
 
   function showReview(data) {
+    $("review-loading").hidden = true;
     $("review-list").replaceChildren(...data.queue.map((item) => reviewItem(item, data)));
     $("review-empty").hidden = data.queue.length > 0;
   }
 
-  function loadReview() {
-    return api("api/review").then(({ data }) => showReview(data));
+  function loadReview() {     // "Loading…" stays until the queue is in; a failure takes its place
+    const failed = (text) => { $("review-loading").textContent = text; $("review-loading").className = "problems"; };
+    return api("api/review")
+      .then(({ status, data }) => (status === 200 ? showReview(data) : failed(data.description)))
+      .catch((err) => failed(`未能连接编辑器 · Could not reach the editor (${err.message})`));
   }
 
   function reviewAction(action, body) {
