@@ -53,7 +53,7 @@ def test_two_builds_write_every_export_byte_for_byte(tmp_path):
         shutil.copytree(ROOT / "layers", tmp_path / f"b{n}", ignore=shutil.ignore_patterns("downloads"))
         build(paths.SEEDS, paths.GAZETTEER, tmp_path / f"b{n}")
     exports = sorted((tmp_path / "b1" / "downloads").iterdir())
-    assert len(exports) == 6 * len(LAYERS)       # five formats and the gzipped GeoJSON
+    assert len(exports) == 9 * len(LAYERS)       # 5 files (gpkg kml csv shp.zip gcj02) and 4 gzipped copies
     for path in exports:
         assert path.read_bytes() == (tmp_path / "b2" / "downloads" / path.name).read_bytes(), path.name
 

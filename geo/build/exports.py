@@ -28,6 +28,7 @@ from geo.build.io import GCJ02_NOTE, dumps, feature_collection, shift_to_gcj02
 STAMP = "2020-01-01T00:00:00Z"
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
 DOWNLOADS = "downloads"
+TEXT_DOWNLOADS = (".kml", ".csv", ".gcj02.geojson")      # also written gzip-compressed (.gz), as the GeoJSON
 # Shapefile: DBF names are at most 10 characters and DBF text at most 254 bytes.
 DBF_NAMES = {"uncertainty_m": "uncert_m", "vertex_basis": "vtx_basis", "borrowed_from": "borrowed",
              "stated_area_km2": "stated_km2", "stated_area_source": "stated_src", "citation_count": "cite_count",

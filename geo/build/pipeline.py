@@ -18,7 +18,7 @@ from pathlib import Path
 import geopandas as gpd
 
 from geo import paths
-from geo.build.exports import DOWNLOADS, FORMATS, export_layer, gzipped
+from geo.build.exports import DOWNLOADS, FORMATS, TEXT_DOWNLOADS, export_layer, gzipped
 from geo.build.io import dumps, feature_collection, frame_from_collection, read_collection
 from geo.build.layers import LayerSpec, read_specs, select
 from geo.build.places import attach, citations_frame, framework_members, places_frame
@@ -134,8 +134,11 @@ def render(seeds: Path, gazetteer_dir: Path, districts_path: Path) -> tuple[dict
         files[f"{spec.name}.geojson"] = dumps(collection)
         frame = frame_from_collection(collection)    # exports carry exactly the GeoJSON's values
         files[f"{DOWNLOADS}/{spec.name}.geojson.gz"] = gzipped(files[f"{spec.name}.geojson"])
-        files.update(export_layer(frame, {"name": spec.name, "title_zh": spec.title_zh, "title_en": spec.title_en,
-                                          "description_en": spec.description_en}, LICENCE["data"]))
+        exports = export_layer(frame, {"name": spec.name, "title_zh": spec.title_zh, "title_en": spec.title_en,
+                                       "description_en": spec.description_en}, LICENCE["data"])
+        files.update(exports)
+        files.update({f"{path}.gz": gzipped(data) for path, data in exports.items()    # the text ones shrink 5–10×
+                      if path.endswith(TEXT_DOWNLOADS)})
     files["sources.json"] = sources_json(docs)          # full article texts for the source pages
     catalog = _catalog(specs, frames, docs, files, frameworks, inputs_hash(seeds, gazetteer_dir, districts_path))
     files[CATALOG] = (json.dumps(catalog, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")

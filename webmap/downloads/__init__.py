@@ -76,7 +76,7 @@ def download(name: str, ext: str):
                # The licence travels with every download, CSV included (which has no metadata of its own).
                "Link": f'<{url_for("downloads.dictionary", _external=True)}>; rel="describedby", '
                        f'<{snap.catalog["licence"]["data_url"]}>; rel="license"; {_title(snap.catalog["licence"]["data"])}'}
-    gz = f"downloads/{rel}.gz"
+    gz = f"downloads/{rel}.gz" if suffix is None else f"{rel}.gz"        # the text formats have one
     sent = rel
     if gz in snap.catalog["files"] and request.accept_encodings["gzip"] > 0:
         sent, headers["Content-Encoding"] = gz, "gzip"
