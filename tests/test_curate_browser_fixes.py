@@ -172,3 +172,37 @@ def test_a_lost_connection_while_measuring_says_so(page, editor_server):
     draw_polygon(page, SQUARE)
     page.wait_for_function("() => /Could not reach the editor/.test(document.getElementById('measure').textContent)")
     assert page.errors == []
+
+
+def test_the_drawing_tools_are_named_for_a_screen_reader(page, editor_server):
+    base, data = editor_server
+    offline(page, base)
+    open_editor(page, f"{base}/?basemap=osm&place={PLACE}")
+    buttons = page.locator(".leaflet-pm-toolbar .leaflet-buttons-control-button")
+    assert buttons.count() >= 5
+    names = [buttons.nth(i).get_attribute("aria-label") for i in range(buttons.count())]
+    assert all(names) and len(set(names)) == len(names), names
+    page.get_by_role("button", name=names[0]).click()               # found, and used, by its name
+    assert page.evaluate("() => !!JZC.map.pm.Draw.getActiveShape() || JZC.map.pm.globalEditModeEnabled()"
+                         " || JZC.map.pm.globalDragModeEnabled() || JZC.map.pm.globalRemovalModeEnabled()")
+    assert page.errors == []
+
+
+def test_the_area_shown_follows_undo_and_cancel_while_drawing(page, editor_server):
+    """Three clicks measure a triangle; Undo leaves two vertices (nothing to measure: no figure);
+    Escape cancels the drawing, and the place's own area is shown again."""
+    base, data = editor_server
+    offline(page, base)
+    open_editor(page, f"{base}/?basemap=osm&place={PLACE}")
+    page.wait_for_function("() => /km²/.test(document.querySelector('#measure').textContent)")
+    own = page.inner_text("#measure")
+    page.click(".leaflet-pm-icon-polygon")
+    for lon, lat in SQUARE[:3]:
+        page.mouse.click(*pixel(page, lon, lat))
+    page.wait_for_function("own => /km²/.test(document.querySelector('#measure').textContent)"
+                           " && document.querySelector('#measure').textContent !== own", arg=own)
+    page.click("#undo")
+    page.wait_for_function("() => document.querySelector('#measure').textContent === ''")
+    page.keyboard.press("Escape")
+    page.wait_for_function("own => document.querySelector('#measure').textContent === own", arg=own)
+    assert page.errors == []

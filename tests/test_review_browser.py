@@ -34,9 +34,12 @@ def test_a_curator_accepts_a_queued_name_and_opens_it_to_draw(editor_server, pag
     assert all(q["surface"] != NAME for q in queue(data))
     place = layer_place(data, "huaiyin/lashan-river-eco-park")
     assert any(c["doc"] == doc for c in place["properties"]["citations"])
+    page.set_viewport_size({"width": 1280, "height": 360})               # a laptop's window, the queue above
     page.click("#review-outcome button.open-place")
     page.wait_for_function("() => JZC.state.place && JZC.state.place.id === 'huaiyin/lashan-river-eco-park'")
     assert page.is_visible("#edit") and NAME in page.inner_text("#place-name")
+    page.wait_for_function("() => { const r = document.querySelector('#place').getBoundingClientRect();"
+                           " return r.top > -2 && r.top < innerHeight / 2; }")          # brought into view
     shapes = json.loads((Path(data["GAZETTEER_DIR"]) / "shapes" / "huaiyin.geojson").read_text(encoding="utf-8"))
     assert any(f["id"] == "huaiyin/lashan-river-eco-park" for f in shapes["features"])
     assert page.errors == []

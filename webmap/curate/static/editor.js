@@ -19,6 +19,11 @@
     editMode: true, dragMode: true, removalMode: true,
   });
   map.pm.setGlobalOptions({ snappable: true, snapDistance: 15, allowSelfIntersection: true });
+  // Geoman titles the box around each tool button, not the button: a screen reader heard "button".
+  map.getContainer().querySelectorAll(".leaflet-pm-toolbar .button-container").forEach((box) => {
+    const button = box.querySelector(".leaflet-buttons-control-button");
+    if (button && box.title && !button.getAttribute("aria-label")) button.setAttribute("aria-label", box.title);
+  });
 
   const state = { basemap: null, crs: "wgs84", tiles: null, districts: null, reference: null,
                   place: null, shape: null, history: [], drawing: null };
@@ -124,6 +129,7 @@
     const shape = map.pm.Draw.getActiveShape();
     if (shape && map.pm.Draw[shape]._removeLastVertex) {       // while drawing: the last vertex
       map.pm.Draw[shape]._removeLastVertex();
+      if (state.drawing) measureDrawing(shape, state.drawing);   // the area of what is left
       return;
     }
     if (state.history.length > 1) {
@@ -149,7 +155,7 @@
     state.drawing = e.workingLayer;
     e.workingLayer.on("pm:vertexadded", () => measureDrawing(e.shape, e.workingLayer));
   });
-  map.on("pm:drawend", () => { state.drawing = null; });
+  map.on("pm:drawend", () => { state.drawing = null; measure(); });   // cancelled: the shape's own area again
   // Escape leaves whatever tool is on (drawing, editing, dragging, removing); what is drawn stays.
   document.addEventListener("keydown", (ev) => {
     if (ev.key !== "Escape") return;
@@ -178,6 +184,7 @@
     const pts = layer.getLatLngs().map((ll) => [ll.lng, ll.lat]);
     if (shape === "Polygon" && pts.length >= 3) show({ type: "Polygon", coordinates: [[...pts, pts[0]]] });
     else if (shape === "Line" && pts.length >= 2) show({ type: "LineString", coordinates: pts });
+    else show(null);                                          // too few vertices to measure: no stale figure
   }
 
   /* ---------------------------------------------------------------- places */
@@ -372,7 +379,9 @@
         if (action !== "reject") {
           const open = el("button", "在编辑器中打开 · Open to draw", "open-place");
           open.type = "button";
-          open.addEventListener("click", () => loadPlace(data.result, false));
+          open.addEventListener("click", () => loadPlace(data.result, false).then(() => {
+            $("place").scrollIntoView({ block: "start" });       // below the queue, often off screen
+          }));
           out.appendChild(open);
         }
       });
