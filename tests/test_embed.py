@@ -637,3 +637,28 @@ def test_the_credit_line_wraps_between_words_never_inside_one():
     assert all("2021-04-13" in x or "2021" not in x for x in lines)      # a date is one word
     assert not any(x.startswith(("，", "；", "）", "：")) for x in lines)   # no line opens with punctuation
     assert any(len(x) > 1 and "\u4e00" <= x[0] <= "\u9fff" for x in lines[1:])   # Chinese breaks between characters
+
+
+def test_static_images_hide_labels_that_collide_or_run_off_the_map():
+    """Labels on a static map may not lie on each other or be cut at its edge ("ercial Port…"): the
+    scale bar's length always stays, district names win over neighbouring places' names."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from webmap.images.render import KEEP, NEIGHBOUR, declutter
+
+    fig = plt.figure(figsize=(6, 3), dpi=100)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 5)
+    texts = {"scale": ax.text(1, 0.3, "2 km", gid=KEEP),
+             "district": ax.text(5, 2.5, "Huaiyin District", ha="center"),
+             "over district": ax.text(5, 2.55, "Jinan International Medical Science Center", ha="center", gid=NEIGHBOUR),
+             "on the scale": ax.text(1, 0.3, "Lixia District"),
+             "off the edge": ax.text(9.5, 4, "Century-old Commercial Port", gid=NEIGHBOUR),
+             "apart": ax.text(2, 4.2, "Changqing District")}
+    declutter(ax)
+    shown = {k for k, t in texts.items() if t.get_visible()}
+    plt.close(fig)
+    assert shown == {"scale", "district", "apart"}

@@ -29,6 +29,7 @@ DPI = 100
 MIN_SPAN = 0.06                   # degrees (~6 km): a place's picture shows the streets and zones around it
 _PAD = 8                          # px around the title and the credit line
 _LEADING = 1.3                    # line height, in font sizes
+KEEP, NEIGHBOUR = "jz-keep", "jz-neighbour"      # the gids of labels `declutter` ranks
 # A token the credit line may not be broken inside: a run of non-CJK, non-space characters, or one
 # CJK character with the punctuation that must follow it on the same line.
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
@@ -85,7 +86,8 @@ def _scale_bar(ax, x0, x1, y0, y1) -> None:
     length = max(v for v in (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50) if v <= max(target, 0.1))
     bx, by = x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.05
     ax.plot([bx, bx + length / km_per_deg], [by, by], color="black", linewidth=3, solid_capstyle="butt")
-    ax.text(bx + length / km_per_deg / 2, by + (y1 - y0) * 0.015, f"{length:g} km", ha="center", fontsize=8)
+    ax.text(bx + length / km_per_deg / 2, by + (y1 - y0) * 0.015, f"{length:g} km", ha="center", fontsize=8,
+            gid=KEEP)
 
 
 def _bounds(shapes, focus: bool) -> tuple[float, float, float, float]:
@@ -137,7 +139,23 @@ def _context(ax, pic: Picture, districts, bounds, fontsize: float, labels: int) 
         placed.append(p)
         props = f["properties"]
         name = (props.get("name_en") if pic.lang == "en" else None) or props.get("name")
-        ax.text(p.x, p.y, name, color="#616161", fontsize=fontsize * 0.8, ha="center", va="center")
+        ax.text(p.x, p.y, name, color="#616161", fontsize=fontsize * 0.8, ha="center", va="center", gid=NEIGHBOUR)
+
+
+def declutter(ax) -> None:
+    """Hide the map's labels that would run off its edge ("ercial Port…") or lie on a label kept
+    before them. Kept first: the scale bar's length (`KEEP`), then the district names, then the
+    neighbouring places' (`NEIGHBOUR`), each in the order drawn (the largest first)."""
+    renderer = ax.figure.canvas.get_renderer()
+    edge = ax.get_window_extent(renderer)
+    kept = []
+    for t in sorted(ax.texts, key=lambda t: {KEEP: 0, NEIGHBOUR: 2}.get(t.get_gid(), 1)):   # stable: drawing order
+        box = t.get_window_extent(renderer)
+        inside = edge.x0 <= box.x0 and box.x1 <= edge.x1 and edge.y0 <= box.y0 and box.y1 <= edge.y1
+        if t.get_gid() != KEEP and (not inside or any(box.overlaps(k) for k in kept)):
+            t.set_visible(False)
+        else:
+            kept.append(box)
 
 
 class _Text:
@@ -195,6 +213,7 @@ def render_png(pic: Picture, districts: list[dict], width: int, height: int | No
     ax.set_aspect(aspect)
     ax.set_axis_off()
     _scale_bar(ax, x0, x1, y0, y1)
+    declutter(ax)
     x, y = _PAD / width, 1 - _PAD / height
     fig.text(x, y, "\n".join(title), fontsize=sizes[0], va="top", weight="bold", linespacing=_LEADING)
     if note:
