@@ -499,3 +499,20 @@ def test_numeric_properties_have_the_dictionarys_type_in_every_layer_and_format(
             for prop, kind in numeric.items():
                 if prop in queryables:
                     assert queryables[prop]["type"] == kind, (name, prop)
+
+
+def test_a_kml_placemark_balloon_says_what_the_place_is_and_quotes_its_article(client, layers_dir, tmp_path):
+    """Google Earth shows a placemark's description in its balloon: it held nothing, leaving only
+    the raw attribute table. Now the English name, kind, precision and the first passage cited."""
+    path = tmp_path / "projects.kml"
+    path.write_bytes(client.get("/layers/projects.kml").data)
+    fc = collection(layers_dir, "projects")
+    by_id = {str(f["id"]): f["properties"] for f in fc["features"]}
+    for _, feats in read_layers(str(path), None):
+        for _, attrs in feats:
+            props, text = by_id[attrs["id"]], attrs["description"]
+            assert f"precision: {props['precision']}" in text and props["kind"] in text
+            if props.get("name_en"):
+                assert props["name_en"] in text
+            if props["citations"]:
+                assert props["citations"][0]["quote"] in text
