@@ -291,7 +291,8 @@ def ogc_error(exc: HTTPException):
         from pygeoapi.util import render_j2_template
 
         api = _api()
-        resp = make_response(render_j2_template(api.tpl_config, api.config["server"]["templates"], "exception.html", body), exc.code)
+        page = render_j2_template(api.tpl_config, api.config["server"]["templates"], "exception.html", body)
+        resp = make_response(page, exc.code)
         resp.mimetype = "text/html"
     else:
         resp = make_response(json.dumps(body, ensure_ascii=False), exc.code)

@@ -38,15 +38,15 @@ def _json_type(values: list, empty: str = "string") -> str:
     present = [v for v in values if v is not None]
     if not present:
         return empty
-    if present and all(isinstance(v, bool) for v in present):
+    if all(isinstance(v, bool) for v in present):
         return "boolean"
-    if present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in present):
         return "integer"
-    if present and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
         return "number"
-    if present and all(isinstance(v, list) for v in present):
+    if all(isinstance(v, list) for v in present):
         return "array"
-    if present and all(isinstance(v, dict) for v in present):
+    if all(isinstance(v, dict) for v in present):
         return "object"
     return "string"
 

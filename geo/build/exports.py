@@ -142,8 +142,8 @@ def kml_description(row) -> str:
     """A placemark's balloon in Google Earth: what the place is, how precisely it is placed, and the
     first passage that names it (its attributes follow as ExtendedData, as before)."""
     what = " · ".join(str(v) for v in (row.get("name_en"), row.get("kind"), row.get("district")) if v)
-    where = f"precision: {row.get('precision')}" + (f" (±{row['uncertainty_m']} m)" if pd.notna(row.get("uncertainty_m"))
-                                                    and row.get("uncertainty_m") else "")
+    metres = row.get("uncertainty_m")
+    where = f"precision: {row.get('precision')}" + (f" (±{metres} m)" if pd.notna(metres) and metres else "")
     quote = row.get("first_quote")
     n = row.get("citation_count")
     cited = f"“{quote}” ({n} passage{'' if n == 1 else 's'} cited)" if quote else ""
@@ -152,8 +152,7 @@ def kml_description(row) -> str:
 
 def kml(flat: gpd.GeoDataFrame, meta: dict, licence: str, tmp: Path) -> bytes:
     path = tmp / f"{meta['name']}.kml"
-    if "description" not in flat:
-        flat = flat.assign(description=flat.apply(kml_description, axis=1))
+    flat = flat.assign(description=flat.apply(kml_description, axis=1))
     _to_file(flat, path, "LIBKML", layer=meta["name"], dataset_options={
         "NAME": f"{meta['title_zh']} — {meta['title_en']}", "DESCRIPTION": _describe(meta, licence)})
     return path.read_bytes()

@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from webmap.core.basemaps import BASEMAPS, available_basemaps
 from webmap.core.display import layer_title
+from webmap.core.text import lang_args
 from webmap.core.view import CONTROLS, MAX_TITLE, View
 from webmap.embed.share import site_title
 from webmap.i18n import LANGS
@@ -86,7 +87,7 @@ def _builder_html(lang: str, view: View, size: tuple[int, int] | None, ratio: st
         langs=LANGS, controls=CONTROLS,
         src=src, snippet=str(snippet),                                          # str: shown as text
         base=url_for("embed.embed_page", _external=True), images=images,
-        image=f"{images}{image}.png" + ("?lang=en" if view.lang == "en" else "") if image else None,
+        image=url_for("images.image", ident=image, _external=True, **lang_args(view.lang)) if image else None,
         site_titles={code: site_title(code) for code in LANGS},
         bounds=SIZE, max_title=MAX_TITLE))
 

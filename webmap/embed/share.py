@@ -3,7 +3,7 @@
 A pasted link to a place (`/places/<id>`), the map (`/`) or a view of it (`/?place=…`, `/?layers=…`)
 should embed itself (oEmbed) or preview with a picture (OpenGraph, Twitter card → a 1200×630
 `/images/<id>.png?size=card`, in the page's language; oEmbed gives the same picture as thumbnail).
-A framework page (`/frameworks/<id>`) with a map embeds itself too (its layers; no card yet).
+A framework page (`/frameworks/<id>`) has a card too, and with a map embeds itself (its layers).
 Both need absolute URLs, taken from the request; so these tags are rendered per request and never
 stored in a cached page (a page cached with one client's Host header must not reach another).
 """
@@ -161,7 +161,7 @@ def framework_head(lang: str, data: dict) -> Markup:
     """<head> tags of a framework page: a card (the picture: its layer's static image, when its members
     are on the map) and, with a map, oEmbed discovery, so a pasted link embeds its layers."""
     url = url_for("frameworks.page", fid=data["id"], _external=True, **lang_args(lang))
-    title, description = framework_text(lang, data)
+    title, description = current().cached(("card-framework", data["id"], lang), lambda: framework_text(lang, data))
     layers = frameworks.embed_layers(data)
     head = card(lang, f"{title} — {t(lang, 'site')}", description, url, layers[0] if layers else None)
     return (oembed_link(url, title) + head) if layers else head

@@ -381,9 +381,10 @@
                                                          : ".leaflet-control-layers-expanded");
       var open = wide && legend && legend.open, onLeft = open && legend.closest(".leaflet-left");
       var left = wide || column ? (onLeft ? 340 : 60) : 10, right = column || open && !onLeft ? 350 : 10;
-      if (b.isValid()) map.fitBounds(b, {paddingTopLeft: [left, 20], paddingBottomRight: [right, 20],
-                                         maxZoom: 15, animate: false});
-      if (b.isValid()) pinsInside(built, {l: left, t: 20, r: right, b: 20});
+      if (b.isValid()) {
+        map.fitBounds(b, {paddingTopLeft: [left, 20], paddingBottomRight: [right, 20], maxZoom: 15, animate: false});
+        pinsInside(built, {l: left, t: 20, r: right, b: 20});
+      }
       Object.keys(built).forEach(function (name) { overlays[name].addLayer(built[name]); });
       showLabels();
       map.on("zoomend", showLabels);
